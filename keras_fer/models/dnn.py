@@ -1,0 +1,88 @@
+"""`FerDNN`: the seed report's fully connected network, sized to any parameter budget exactly."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from keras_fer.models._common import FerModel, preprocessing_head
+from keras_fer.models.budget import SEED_DNN_WIDTHS, check_shape, solve_widths
+
+
+@keras.saving.register_keras_serializable(package="keras_fer")
+class FerDNN(FerModel):
+    """The seed's DNN: BN -> Flatten -> Dense -> Dropout -> LeakyReLU, three blocks of
+    BN -> Dense(no bias) -> Dropout -> LeakyReLU, Dense -> Dropout -> LeakyReLU, Dense(softmax).
+
+    Args:
+        param_budget: exact parameter count wanted; widths are solved by `solve_widths`. None: the
+            seed's widths (1152, 432, 180, 90, 44), 3,258,363 parameters.
+        input_shape: `(H, W, C)`, H and W >= 16.
+        num_classes: number of classes (>= 2).
+        widths: explicit five hidden widths (instead of `param_budget`).
+        dropout: dropout rate of the first four blocks.
+        last_dropout: dropout rate of the last hidden block.
+        negative_slope: LeakyReLU slope.
+        logits: output logits instead of softmax probabilities.
+        rescale: optional input scale (e.g. 1/255) applied in the model.
+        augmentation: None, True or `FerAugmentation` kwargs: training-only augmentation in the model.
+        name: model name.
+
+    Example:
+        >>> from keras_fer import FerCNN, FerDNN
+        >>> FerDNN(param_budget=FerCNN().count_params()).count_params()
+        3258379
+    """
+
+    def __init__(
+        self,
+        param_budget=None,
+        input_shape=(48, 48, 1),
+        num_classes=7,
+        widths=None,
+        dropout=0.4,
+        last_dropout=0.5,
+        negative_slope=0.2,
+        logits=False,
+        rescale=None,
+        augmentation=None,
+        name="fer_dnn",
+        **kwargs,
+    ):
+        input_shape, num_classes = check_shape(input_shape, num_classes)
+        if widths is not None and param_budget is not None:
+            raise ValueError("FerDNN: give param_budget or widths, not both")
+        if widths is None:
+            widths = (
+                SEED_DNN_WIDTHS if param_budget is None
+                else solve_widths(param_budget, input_shape, num_classes).widths
+            )
+        widths = [int(v) for v in widths]
+        if len(widths) != 5 or min(widths) < 1:
+            raise ValueError(f"FerDNN: widths={widths!r}, expected five positive integers")
+        inputs = keras.Input(shape=input_shape, name="image")
+        x = preprocessing_head(inputs, rescale, augmentation)
+        x = layers.BatchNormalization(name="input_bn")(x)
+        x = layers.Flatten(name="flatten")(x)
+        x = layers.Dense(widths[0], name="dense1")(x)
+        x = layers.Dropout(dropout, name="dropout1")(x)
+        x = layers.LeakyReLU(negative_slope, name="act1")(x)
+        for i in (2, 3, 4):
+            x = layers.BatchNormalization(name=f"bn{i}")(x)
+            x = layers.Dense(widths[i - 1], use_bias=False, name=f"dense{i}")(x)
+            x = layers.Dropout(dropout, name=f"dropout{i}")(x)
+            x = layers.LeakyReLU(negative_slope, name=f"act{i}")(x)
+        x = layers.Dense(widths[4], name="dense5")(x)
+        x = layers.Dropout(last_dropout, name="dropout5")(x)
+        x = layers.LeakyReLU(negative_slope, name="act5")(x)
+        outputs = layers.Dense(
+            num_classes, activation=None if logits else "softmax", dtype="float32", name="predictions"
+        )(x)
+        super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
+        # Saved with the solved widths, so loading never re-solves (and never drifts).
+        self._fer_config = dict(
+            param_budget=None, input_shape=list(input_shape), num_classes=num_classes, widths=widths,
+            dropout=dropout, last_dropout=last_dropout, negative_slope=negative_slope, logits=logits,
+            rescale=rescale, augmentation=augmentation,
+        )
+        self.param_budget = param_budget

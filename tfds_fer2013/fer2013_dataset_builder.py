@@ -1,0 +1,52 @@
+"""The TFDS builder `fer2013`: FER2013 faces from the files a user holds (manual download).
+
+Example:
+    >>> import tfds_fer2013, tensorflow_datasets as tfds
+    >>> builder = tfds.builder("fer2013")   # then: builder.download_and_prepare(
+    >>> builder.info.features["label"].names[:3]   # download_config=tfds.download.DownloadConfig(
+    ['angry', 'disgust', 'fear']                  #     manual_dir="path/to/fer2013"))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from tfds_fer2013 import readers
+
+_HOMEPAGE = (
+    "https://www.kaggle.com/c/challenges-in-representation-learning-facial-expression-recognition-challenge"
+)
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """FER2013: 48x48 grayscale faces in 7 expression classes, split by the source's Usage."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {
+        "1.0.0": "Initial release: splits train/public_test/private_test from the source's Usage; "
+        "reads fer2013.csv(.gz), icml_face_data.csv, the course train.csv and image folders.",
+    }
+    MANUAL_DOWNLOAD_INSTRUCTIONS = readers.MANUAL_DOWNLOAD_INSTRUCTIONS
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        return self.dataset_info_from_configs(
+            features=tfds.features.FeaturesDict(
+                {
+                    "image": tfds.features.Image(shape=(readers.IMAGE_SIZE, readers.IMAGE_SIZE, 1)),
+                    "label": tfds.features.ClassLabel(names=list(readers.CLASS_NAMES)),
+                }
+            ),
+            supervised_keys=("image", "label"),
+            homepage=_HOMEPAGE,
+        )
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        # Read and validate every file before TFDS writes anything.
+        layout = readers.find_layout(dl_manager.manual_dir)
+        splits = readers.read_layout(layout)
+        return {name: self._generate_examples(*arrays) for name, arrays in splits.items()}
+
+    def _generate_examples(self, images: np.ndarray, labels: np.ndarray):
+        for index, (image, label) in enumerate(zip(images, labels)):
+            yield index, {"image": image, "label": int(label)}
