@@ -1,1 +1,13 @@
-"""Callbacks."""
+"""Callbacks: atomic best-model saving, confusion-matrix logging, resumable training state.
+
+Example:
+    >>> from keras_fer.callbacks import BestModelCheckpoint, ConfusionMatrixLogger
+"""
+
+from keras_fer.callbacks.checkpoint import BestModelCheckpoint  # noqa: F401
+from keras_fer.callbacks.confusion import (  # noqa: F401
+    ConfusionMatrixLogger,
+    predict_labels,
+    write_confusion_files,
+)
+from keras_fer.callbacks.resume import AtomicBackupAndRestore  # noqa: F401

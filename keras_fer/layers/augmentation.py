@@ -15,6 +15,42 @@ except ImportError:  # pragma: no cover - Keras 3.0 - 3.9
     from keras.src.layers.preprocessing.tf_data_layer import TFDataLayer as _Base
 
 
+def affine_matrices(np_ops, batch_size, height, width, uniform, flip, rotation, zoom, shift):
+    """Composes flip, rotation, zoom and shift into one [batch_size, 8] transform per image.
+
+    Args:
+        np_ops: a NumPy-like namespace (a Keras backend's `numpy`, `tf.experimental.numpy`, numpy).
+        batch_size, height, width: the batch's sizes.
+        uniform: `uniform(low, high)` -> [batch_size] random floats (the only source of randomness).
+        flip, rotation, zoom, shift: as in `FerAugmentation`.
+
+    Returns:
+        [batch_size, 8] transforms mapping output to input points, rows
+        `[a0, a1, a2, b0, b1, b2, 0, 0]`: input = R(theta) diag(zx * f, zy) (out - c) + c + shift.
+
+    Example:
+        >>> import numpy as np
+        >>> m = affine_matrices(np, 1, 48, 48, lambda lo, hi: np.full(1, (lo + hi) / 2), False, 15, .1, .1)
+        >>> np.round(m, 6).tolist()   # the mid-point draw is the identity
+        [[1.0, -0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0]]
+    """
+    theta = uniform(-1.0, 1.0) * (rotation * math.pi / 180.0)
+    zoom_x = uniform(1.0 - zoom, 1.0 + zoom)
+    zoom_y = uniform(1.0 - zoom, 1.0 + zoom)
+    shift_x = uniform(-shift, shift) * width
+    shift_y = uniform(-shift, shift) * height
+    ones = np_ops.ones_like(theta)
+    sign = np_ops.where(uniform(0.0, 1.0) < 0.5, -ones, ones) if flip else ones
+    cos, sin = np_ops.cos(theta), np_ops.sin(theta)
+    a0, a1 = cos * zoom_x * sign, -sin * zoom_y
+    b0, b1 = sin * zoom_x * sign, cos * zoom_y
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    a2 = cx - a0 * cx - a1 * cy + shift_x
+    b2 = cy - b0 * cx - b1 * cy + shift_y
+    zeros = np_ops.zeros_like(theta)
+    return np_ops.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
+
+
 @keras.saving.register_keras_serializable(package="keras_fer")
 class FerAugmentation(_Base):
     """Random horizontal flip, rotation, zoom and shift, composed into one affine transform.
@@ -54,28 +90,16 @@ class FerAugmentation(_Base):
         self.supports_masking = False
 
     def transforms(self, batch_size, height, width):
-        """Returns [batch_size, 8] output-to-input affine transforms (Keras' `affine_transform` form)."""
+        """Draws [batch_size, 8] output-to-input transforms (Keras' `affine_transform` form)."""
         b = self.backend  # the active backend's ops (TensorFlow's inside tf.data)
         seed = self._get_seed_generator(b._backend)
-        uniform = lambda low, high: b.random.uniform((batch_size,), low, high, seed=seed)  # noqa: E731
-        theta = uniform(-1.0, 1.0) * (self.rotation * math.pi / 180.0)
-        zoom_x = uniform(1.0 - self.zoom, 1.0 + self.zoom)
-        zoom_y = uniform(1.0 - self.zoom, 1.0 + self.zoom)
-        shift_x = uniform(-self.shift, self.shift) * width
-        shift_y = uniform(-self.shift, self.shift) * height
-        if self.flip:
-            flip = b.numpy.where(uniform(0.0, 1.0) < 0.5, -1.0, 1.0)
-        else:
-            flip = b.numpy.ones((batch_size,))
-        cos, sin = b.numpy.cos(theta), b.numpy.sin(theta)
-        # input = R(theta) . diag(zoom_x * flip, zoom_y) . (output - centre) + centre + shift
-        a0, a1 = cos * zoom_x * flip, -sin * zoom_y
-        b0, b1 = sin * zoom_x * flip, cos * zoom_y
-        cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
-        a2 = cx - a0 * cx - a1 * cy + shift_x
-        b2 = cy - b0 * cx - b1 * cy + shift_y
-        zeros = b.numpy.zeros((batch_size,))
-        return b.numpy.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
+
+        def uniform(low, high):
+            return b.random.uniform((batch_size,), low, high, seed=seed)
+
+        return affine_matrices(
+            b.numpy, batch_size, height, width, uniform, self.flip, self.rotation, self.zoom, self.shift
+        )
 
     def call(self, inputs, training=False):
         if not training:

@@ -7,23 +7,32 @@ import keras
 from keras_fer.layers.augmentation import FerAugmentation
 
 
-def preprocessing_head(inputs, rescale=None, augmentation=None):
-    """Optional layers in front of a model: `Rescaling(rescale)` then a training-only augmentation.
+def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None):
+    """Optional layers in front of a model: training-only augmentation, then input scaling.
+
+    With scaling inside the model, a saved `.keras` file takes raw 0..255 pixels, so whoever
+    loads it cannot feed it differently scaled inputs by mistake.
 
     Args:
         inputs: the model's `keras.Input`.
-        rescale: a factor such as 1/255, or None.
+        rescale: a factor such as 1/255 (Keras `Rescaling`), or None.
+        standardize: `(mean, variance)` of the training pixels (Keras `Normalization`), or None.
         augmentation: None, True (the seed's settings) or a dict of `FerAugmentation` arguments.
 
     Returns:
-        The tensor after the head (the inputs themselves when both are None).
+        The tensor after the head (the inputs themselves when all are None).
     """
     x = inputs
-    if rescale is not None:
-        x = keras.layers.Rescaling(float(rescale), name="rescale")(x)
     if augmentation:
         kwargs = {} if augmentation is True else dict(augmentation)
         x = FerAugmentation(name="augmentation", **kwargs)(x)
+    if rescale is not None and standardize is not None:
+        raise ValueError("give rescale or standardize, not both")
+    if rescale is not None:
+        x = keras.layers.Rescaling(float(rescale), name="rescale")(x)
+    if standardize is not None:
+        mean, variance = (float(v) for v in standardize)
+        x = keras.layers.Normalization(mean=mean, variance=variance, name="standardize")(x)
     return x
 
 

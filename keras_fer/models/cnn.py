@@ -25,6 +25,7 @@ class FerCNN(FerModel):
         negative_slope: LeakyReLU slope.
         logits: output logits instead of softmax probabilities.
         rescale: optional input scale (e.g. 1/255) applied in the model.
+        standardize: optional `(mean, variance)` of training pixels, applied in the model.
         augmentation: None, True or `FerAugmentation` kwargs: training-only augmentation in the model.
         name: model name.
 
@@ -46,6 +47,7 @@ class FerCNN(FerModel):
         negative_slope=0.2,
         logits=False,
         rescale=None,
+        standardize=None,
         augmentation=None,
         name="fer_cnn",
         **kwargs,
@@ -53,7 +55,7 @@ class FerCNN(FerModel):
         input_shape, num_classes = check_shape(input_shape, num_classes)
         filters = [int(f) for f in filters]
         inputs = keras.Input(shape=input_shape, name="image")
-        x = preprocessing_head(inputs, rescale, augmentation)
+        x = preprocessing_head(inputs, rescale, standardize, augmentation)
         for i, n in enumerate(filters, start=1):
             x = layers.BatchNormalization(name=f"block{i}_bn")(x)
             x = layers.Conv2D(n, kernel_size, padding="same", name=f"block{i}_conv")(x)
@@ -72,5 +74,6 @@ class FerCNN(FerModel):
             input_shape=list(input_shape), num_classes=num_classes, filters=filters,
             kernel_size=kernel_size, dense_units=dense_units, conv_dropout=conv_dropout,
             dense_dropout=dense_dropout, negative_slope=negative_slope, logits=logits,
-            rescale=rescale, augmentation=augmentation,
+            rescale=rescale, standardize=list(standardize) if standardize else None,
+            augmentation=augmentation,
         )

@@ -25,6 +25,7 @@ class FerDNN(FerModel):
         negative_slope: LeakyReLU slope.
         logits: output logits instead of softmax probabilities.
         rescale: optional input scale (e.g. 1/255) applied in the model.
+        standardize: optional `(mean, variance)` of training pixels, applied in the model.
         augmentation: None, True or `FerAugmentation` kwargs: training-only augmentation in the model.
         name: model name.
 
@@ -45,6 +46,7 @@ class FerDNN(FerModel):
         negative_slope=0.2,
         logits=False,
         rescale=None,
+        standardize=None,
         augmentation=None,
         name="fer_dnn",
         **kwargs,
@@ -61,7 +63,7 @@ class FerDNN(FerModel):
         if len(widths) != 5 or min(widths) < 1:
             raise ValueError(f"FerDNN: widths={widths!r}, expected five positive integers")
         inputs = keras.Input(shape=input_shape, name="image")
-        x = preprocessing_head(inputs, rescale, augmentation)
+        x = preprocessing_head(inputs, rescale, standardize, augmentation)
         x = layers.BatchNormalization(name="input_bn")(x)
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(widths[0], name="dense1")(x)
@@ -83,6 +85,7 @@ class FerDNN(FerModel):
         self._fer_config = dict(
             param_budget=None, input_shape=list(input_shape), num_classes=num_classes, widths=widths,
             dropout=dropout, last_dropout=last_dropout, negative_slope=negative_slope, logits=logits,
-            rescale=rescale, augmentation=augmentation,
+            rescale=rescale, standardize=list(standardize) if standardize else None,
+            augmentation=augmentation,
         )
         self.param_budget = param_budget

@@ -1,0 +1,208 @@
+"""The `keras-fer` command: train, evaluate, predict, report (also `python -m keras_fer`).
+
+Example:
+    keras-fer train --model cnn --data ../shared/fer2013 --epochs 1 --limit 512 --out runs/smoke
+    keras-fer evaluate runs/smoke/best.keras --data ../shared/fer2013
+    keras-fer predict runs/smoke/best.keras --input ../shared/fer2013/test_unlabeled.csv.gz --out submission.csv
+    keras-fer report runs/smoke --out reports/smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+from typing import List, Optional
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out
+
+
+class CliError(Exception):
+    """An error to print as one clear line (exit status 2)."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return value
+
+
+def _budget(text: str):
+    if text == "match-cnn":
+        return text
+    return _positive_int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keras-fer",
+        description="Facial-expression recognition on FER2013 with Keras: train, evaluate, predict, report.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a model into a run folder (resumable)")
+    t.add_argument("--model", choices=("cnn", "dnn"), default="cnn")
+    t.add_argument("--param-budget", type=_budget, default=None,
+                   help="dnn only: exact parameter count, or 'match-cnn' (3,258,379)")
+    t.add_argument("--data", default=None, help="folder with the FER2013 files (default: TFDS manual dir)")
+    t.add_argument("--epochs", type=_positive_int, default=100)
+    t.add_argument("--batch-size", type=_positive_int, default=None, help="default: the recipe's (seed: 128)")
+    t.add_argument("--normalize", choices=("none", "rescale", "standardize"), default="rescale")
+    t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
+                   help="the seed's augmentation: flips, rotation 15, zoom 0.1, shifts 0.1")
+    t.add_argument("--optimizer", choices=("adam", "adamw", "sgd", "rmsprop"), default=None)
+    t.add_argument("--learning-rate", type=float, default=None)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--limit", type=_positive_int, default=None, help="first N training images (smoke runs)")
+    t.add_argument("--val-limit", type=_positive_int, default=None, help="first N public_test images")
+    t.add_argument("--precision", choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"), default="auto")
+    t.add_argument("--recipe", choices=("seed", "fast"), default="seed")
+    t.add_argument("--out", required=True, help="the run folder")
+    t.add_argument("--overwrite", action="store_true", help="replace a run folder of another configuration")
+
+    e = sub.add_parser("evaluate", help="accuracy, loss, classification report and confusion matrix")
+    e.add_argument("model")
+    e.add_argument("--data", default=None)
+    e.add_argument("--split", default="public_test", choices=("train", "public_test", "private_test"))
+    e.add_argument("--batch-size", type=_positive_int, default=256)
+    e.add_argument("--limit", type=_positive_int, default=None)
+    e.add_argument("--out", default=None, help="write the metrics and the confusion matrix files here")
+
+    p = sub.add_parser("predict", help="write id,label predictions (several models: an ensemble)")
+    p.add_argument("models", nargs="+", metavar="MODEL.keras")
+    p.add_argument("--input", required=True, help="id,pixels / id,feature CSV (.gz ok) or a folder of images")
+    p.add_argument("--out", required=True, help="the submission CSV to write")
+    p.add_argument("--resize", action="store_true", help="resize images that are not 48x48")
+    p.add_argument("--probabilities", action="store_true", help="add one probability column per class")
+    p.add_argument("--batch-size", type=_positive_int, default=256)
+
+    r = sub.add_parser("report", help="report.md + plots answering the seed report's four questions")
+    r.add_argument("runs", nargs="+", metavar="RUN_DIR")
+    r.add_argument("--out", required=True)
+    r.add_argument("--data", default=None, help="FER2013 files, for the ensemble's confusion matrix")
+    return parser
+
+
+def _load_model(path):
+    import keras
+
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise CliError(f"{path}: no such model file")
+    try:
+        return keras.saving.load_model(path)
+    except Exception as err:  # Keras raises several types for a file that is not a model
+        raise CliError(f"{path}: not a Keras model file (.keras) that loads: {err}") from err
+
+
+def cmd_train(args) -> int:
+    from keras_fer.training import TrainConfig, train
+
+    config = TrainConfig(
+        model=args.model, param_budget=args.param_budget, data=args.data, epochs=args.epochs,
+        batch_size=args.batch_size, normalize=args.normalize, augment=args.augment,
+        optimizer=args.optimizer, learning_rate=args.learning_rate, seed=args.seed, limit=args.limit,
+        val_limit=args.val_limit, precision=args.precision, recipe=args.recipe,
+    )
+    summary = train(config, args.out, overwrite=args.overwrite)
+    print(
+        f"{args.out}: best public_test accuracy {summary['best_val_accuracy']:.4f} at epoch "
+        f"{summary['best_epoch']}/{summary['epochs']}; {summary['train_images_per_second']:.0f} training images/s"
+    )
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    import numpy as np
+    from sklearn.metrics import classification_report, log_loss
+
+    from keras_fer import CLASS_NAMES
+    from keras_fer import data as fer_data
+    from keras_fer.callbacks import write_confusion_files
+    from keras_fer.io import write_json, write_text
+
+    model = _load_model(args.model)
+    x, y = fer_data.arrays(args.split, manual_dir=args.data, limit=args.limit)
+    probs = model.predict(x.astype("float32"), batch_size=args.batch_size, verbose=_progress())
+    pred = probs.argmax(axis=1)
+    metrics = {
+        "model": str(args.model), "split": args.split, "n": int(len(y)),
+        "accuracy": float(np.mean(pred == y)),
+        "loss": float(log_loss(y, np.clip(probs, 1e-7, 1.0), labels=list(range(len(CLASS_NAMES))))),
+    }
+    report = classification_report(y, pred, labels=list(range(len(CLASS_NAMES))), target_names=list(CLASS_NAMES),
+                                   zero_division=0, digits=4)
+    print(f"{args.split}: accuracy {metrics['accuracy']:.4f}, loss {metrics['loss']:.4f} ({len(y)} images)\n")
+    print(report)
+    from sklearn.metrics import confusion_matrix
+
+    import pandas as pd
+
+    cm = pd.DataFrame(confusion_matrix(y, pred, labels=list(range(len(CLASS_NAMES)))),
+                      index=CLASS_NAMES, columns=CLASS_NAMES)
+    print("confusion matrix (rows: true, columns: predicted)\n" + cm.to_string())
+    if args.out:
+        out = pathlib.Path(args.out)
+        write_confusion_files(y, pred, out, title=f"{pathlib.Path(args.model).name} on {args.split}")
+        write_json(out / "metrics.json", metrics)
+        write_text(out / "classification_report.txt", report)
+        print(f"\nwrote {out}/metrics.json, classification_report.txt, confusion_matrix.csv/.png, per_class.csv")
+    return 0
+
+
+def _progress():
+    return "auto" if sys.stdout.isatty() else 0
+
+
+def cmd_predict(args) -> int:
+    import numpy as np
+    import pandas as pd
+
+    from keras_fer import CLASS_NAMES
+    from keras_fer.data import read_unlabeled
+    from keras_fer.io import atomic_path
+
+    models = [_load_model(m) for m in args.models]
+    ids, images = read_unlabeled(args.input, resize=args.resize)
+    x = images.astype("float32")
+    probs = np.mean([m.predict(x, batch_size=args.batch_size, verbose=_progress()) for m in models], axis=0)
+    frame = pd.DataFrame({"id": ids, "label": probs.argmax(axis=1)})
+    if args.probabilities:
+        for i, name in enumerate(CLASS_NAMES):
+            frame[name] = probs[:, i]
+    with atomic_path(args.out) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.5f")
+    print(f"wrote {args.out}: {len(frame)} predictions from {len(models)} model(s)")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from keras_fer.report import write_report
+
+    path = write_report(args.runs, args.out, data=args.data)
+    print(f"wrote {path}")
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point of `keras-fer`; returns the exit status."""
+    from tfds_fer2013.readers import FerDataError, FerLayoutError
+
+    from keras_fer.training import RunDirError
+
+    args = build_parser().parse_args(argv)
+    handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "report": cmd_report}
+    try:
+        return handler[args.command](args)
+    except (CliError, FerDataError, FerLayoutError, RunDirError, ValueError, FileNotFoundError) as err:
+        print(f"keras-fer {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""Input pipelines: tf.data over the TFDS builder `fer2013`, and plain arrays for other backends.
+
+`arrays` and `read_unlabeled` need only numpy/pandas/PIL; `load`, `prepare` and
+`normalization_layer` need TensorFlow and tensorflow_datasets (imported when called).
+
+Example:
+    >>> import keras_fer
+    >>> x, y = keras_fer.data.arrays("public_test", manual_dir="../shared/fer2013", limit=8)  # doctest: +SKIP
+    >>> ds = keras_fer.data.load("train", manual_dir="../shared/fer2013", augment=True)     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pathlib
+from typing import Optional, Tuple
+
+import numpy as np
+
+from tfds_fer2013 import readers
+from tfds_fer2013.readers import FerDataError, FerLayoutError, read_unlabeled  # noqa: F401
+
+NORMALIZE_CHOICES = ("none", "rescale", "standardize")
+
+
+def default_manual_dir() -> pathlib.Path:
+    """TFDS' default manual dir, `~/tensorflow_datasets/downloads/manual` (or under $TFDS_DATA_DIR)."""
+    root = os.environ.get("TFDS_DATA_DIR", str(pathlib.Path("~/tensorflow_datasets").expanduser()))
+    return pathlib.Path(root) / "downloads" / "manual"
+
+
+def _prepared_dir(manual_dir: pathlib.Path) -> pathlib.Path:
+    """Where the prepared dataset of one manual dir lives: keyed by its path and its files' stamps.
+
+    Two manual dirs (or a manual dir whose files changed) never share a prepared copy.
+    """
+    layout = readers.find_layout(manual_dir)
+    stamp = [str(manual_dir.resolve()), layout.name]
+    for path in layout.paths:
+        st = path.stat()
+        stamp.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    key = hashlib.sha1("|".join(stamp).encode()).hexdigest()[:12]
+    root = os.environ.get("KERAS_FER_CACHE", str(pathlib.Path("~/.cache/keras_fer").expanduser()))
+    return pathlib.Path(root) / "tfds" / key
+
+
+def prepare(manual_dir=None, data_dir=None):
+    """Prepares (once) and returns the TFDS builder `fer2013` for `manual_dir`.
+
+    Args:
+        manual_dir: directory with the FER2013 files (default: `default_manual_dir()`).
+        data_dir: where TFDS writes the prepared dataset (default: a folder of the keras-fer
+            cache keyed by the manual dir, so different sources never mix).
+
+    Returns:
+        The prepared `tfds.core.DatasetBuilder`.
+    """
+    import tensorflow_datasets as tfds
+
+    import tfds_fer2013.fer2013_dataset_builder  # noqa: F401  (registers the builder)
+
+    manual_dir = pathlib.Path(manual_dir).expanduser() if manual_dir else default_manual_dir()
+    readers.find_layout(manual_dir)  # a clear error (with instructions) before anything is written
+    data_dir = data_dir or _prepared_dir(manual_dir)
+    builder = tfds.builder("fer2013", data_dir=os.fspath(data_dir))
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(manual_dir=os.fspath(manual_dir))
+    )
+    return builder
+
+
+def _check_split(builder, split: str) -> None:
+    base = split.split("[")[0]
+    if base not in builder.info.splits:
+        raise ValueError(
+            f"split {split!r}: the FER2013 files hold only {sorted(builder.info.splits)}"
+        )
+
+
+def normalization_layer(manual_dir=None, data_dir=None, limit=None):
+    """Keras' `Normalization` adapted on the train split (mean and variance of x/1, one channel).
+
+    Example:
+        >>> layer = normalization_layer("../shared/fer2013")   # doctest: +SKIP
+    """
+    import keras
+    import tensorflow as tf
+
+    builder = prepare(manual_dir, data_dir)
+    ds = builder.as_dataset(split="train", as_supervised=True)
+    if limit:
+        ds = ds.take(limit)
+    layer = keras.layers.Normalization(axis=-1)
+    layer.adapt(ds.map(lambda x, y: tf.cast(x, "float32")).batch(1024))
+    return layer
+
+
+def load(
+    split: str,
+    *,
+    data_dir=None,
+    manual_dir=None,
+    batch_size: int = 128,
+    shuffle: Optional[bool] = None,
+    augment=False,
+    normalize="rescale",
+    cache: bool = True,
+    seed: Optional[int] = None,
+    limit: Optional[int] = None,
+    drop_remainder: bool = False,
+    augment_strength=None,
+):
+    """A prefetched `tf.data.Dataset` of `(float32 [B, 48, 48, 1], int32 [B])` batches of a split.
+
+    Order: builder -> (limit) -> cache -> shuffle -> batch -> normalise + augment (one parallel
+    map) -> prefetch(AUTOTUNE).
+
+    Args:
+        split: "train", "public_test" or "private_test" (TFDS slicing such as "train[:10%]" works).
+        data_dir: where the prepared dataset lives (see `prepare`).
+        manual_dir: the FER2013 files (see `prepare`).
+        batch_size: images per batch.
+        shuffle: shuffle the whole split each epoch; default: True for "train" only.
+        augment: False, True (the seed's augmentation, `FerAugmentation()`) or a Keras layer.
+        normalize: "none" (0..255), "rescale" (x/255) or "standardize" (Keras `Normalization`
+            adapted on train), or a Keras layer to apply.
+        cache: cache decoded images in memory.
+        seed: seed of shuffling and augmentation; with a seed, two iterations are identical.
+        limit: keep only the first `limit` images of the split.
+        drop_remainder: drop a last, smaller batch.
+        augment_strength: a number or a `tf.Variable` scaling the rotation, zoom and shift of a
+            `FerAugmentation` (read at every batch, so a callback can ramp it during training).
+
+    Returns:
+        `tf.data.Dataset`.
+
+    Example:
+        >>> ds = load("train", manual_dir="../shared/fer2013", augment=True, seed=0)  # doctest: +SKIP
+        >>> x, y = next(iter(ds)); x.shape, y.dtype                                 # doctest: +SKIP
+        (TensorShape([128, 48, 48, 1]), tf.int32)
+    """
+    import keras
+    import tensorflow as tf
+
+    from keras_fer.layers.augmentation import FerAugmentation, affine_matrices
+
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size={batch_size!r}: expected a positive integer")
+    if isinstance(normalize, str) and normalize not in NORMALIZE_CHOICES:
+        raise ValueError(f"normalize={normalize!r}: expected one of {NORMALIZE_CHOICES} or a layer")
+    builder = prepare(manual_dir, data_dir)
+    _check_split(builder, split)
+    ds = builder.as_dataset(split=split, as_supervised=True, shuffle_files=False)
+    if limit is not None:
+        ds = ds.take(int(limit))
+    if cache:
+        ds = ds.cache()
+    if shuffle is None:
+        shuffle = split.startswith("train")
+    if shuffle:
+        size = builder.info.splits[split].num_examples
+        if limit is not None:
+            size = min(size, int(limit))
+        ds = ds.shuffle(max(size, 1), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+
+    if normalize == "standardize":
+        normalize = normalization_layer(manual_dir, data_dir)
+    if augment is True:
+        augment = FerAugmentation(seed=seed)
+
+    def scale(x):
+        x = tf.cast(x, tf.float32)
+        if normalize == "rescale":
+            return x / 255.0
+        if isinstance(normalize, keras.layers.Layer):
+            return tf.convert_to_tensor(normalize(x))
+        return x
+
+    if isinstance(augment, FerAugmentation):
+        # Stateless draws keyed by one random number per batch from a seeded stream that changes
+        # every epoch: identical for two runs with one seed, and independent of how many batches
+        # the parallel map computes at once.
+        keys = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+
+        def apply(key, batch):
+            x, y = batch
+            x = scale(x)
+            shape = tf.shape(x)
+            counter = iter(range(16))
+
+            def uniform(low, high):
+                stream = tf.stack([key, tf.constant(next(counter), tf.int64)])
+                return tf.random.stateless_uniform(shape[:1], stream, minval=low, maxval=high)
+
+            k = 1.0 if augment_strength is None else tf.cast(augment_strength, tf.float32)
+            transform = affine_matrices(
+                tf.experimental.numpy, shape[0], x.shape[1], x.shape[2], uniform,
+                augment.flip, augment.rotation * k, augment.zoom * k, augment.shift * k,
+            )
+            x = tf.raw_ops.ImageProjectiveTransformV3(
+                images=x, transforms=tf.cast(transform, tf.float32), output_shape=shape[1:3],
+                fill_value=0.0, interpolation="BILINEAR", fill_mode="NEAREST",
+            )
+            return x, tf.cast(y, tf.int32)
+
+        ds = tf.data.Dataset.zip(keys, ds).map(
+            apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        )
+    elif augment:
+        layer = augment
+        ds = ds.map(
+            lambda x, y: (tf.convert_to_tensor(layer(scale(x), training=True)), tf.cast(y, tf.int32)),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    else:
+        ds = ds.map(lambda x, y: (scale(x), tf.cast(y, tf.int32)), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def arrays(
+    split: str, *, manual_dir=None, limit: Optional[int] = None
+) -> Tuple[np.ndarray, np.ndarray]:
+    """The images and labels of a split as numpy arrays, read straight from the source files.
+
+    Works without TensorFlow (JAX / PyTorch / scikit-learn users). Same layouts, split rules and
+    checks as the builder; the order is the files' order.
+
+    Args:
+        split: "train", "public_test" or "private_test".
+        manual_dir: the FER2013 files (default: `default_manual_dir()`).
+        limit: keep only the first `limit` images.
+
+    Returns:
+        `(x uint8 [N, 48, 48, 1], y int64 [N])`.
+
+    Example:
+        >>> x, y = arrays("public_test", manual_dir="../shared/fer2013", limit=4)  # doctest: +SKIP
+    """
+    manual_dir = pathlib.Path(manual_dir).expanduser() if manual_dir else default_manual_dir()
+    splits = readers.read_labelled(manual_dir)
+    if split not in splits:
+        raise ValueError(f"split {split!r}: the FER2013 files in {manual_dir} hold only {sorted(splits)}")
+    x, y = splits[split]
+    if limit is not None:
+        x, y = x[: int(limit)], y[: int(limit)]
+    return x, y

@@ -1,0 +1,111 @@
+"""Plots a person would rather look at: training curves and confusion matrices (matplotlib).
+
+Example:
+    >>> import pandas as pd, tempfile
+    >>> h = pd.DataFrame({"epoch": [1, 2], "loss": [1.5, 1.2], "val_loss": [1.4, 1.3],
+    ...                   "accuracy": [.4, .5], "val_accuracy": [.45, .5]})
+    >>> fig = plot_history(h, title="demo")
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt  # headless machines fall back to Agg by themselves
+
+    return plt
+
+
+def plot_history(history, title: str = "", best_epoch: Optional[int] = None, path=None, axes=None):
+    """Loss and accuracy against epoch, train and validation, with the best epoch marked.
+
+    Args:
+        history: a DataFrame / dict with "epoch" (1-based) or an index, and "loss", "accuracy",
+            "val_loss", "val_accuracy" columns (any may be missing), or a `keras.callbacks.History`.
+        title: figure title.
+        best_epoch: 1-based epoch to mark (default: the one with the highest val_accuracy).
+        path: save the figure here (PNG) when given.
+        axes: two matplotlib axes to draw on (default: a new figure).
+
+    Returns:
+        The matplotlib figure.
+    """
+    import pandas as pd
+
+    plt = _pyplot()
+    if hasattr(history, "history"):
+        history = history.history
+    frame = pd.DataFrame(history)
+    epochs = frame["epoch"].to_numpy() if "epoch" in frame else np.arange(1, len(frame) + 1)
+    if best_epoch is None and "val_accuracy" in frame and len(frame):
+        best_epoch = int(epochs[int(np.nanargmax(frame["val_accuracy"].to_numpy()))])
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    else:
+        fig = axes[0].figure
+    for ax, metric in zip(axes, ("loss", "accuracy")):
+        for key, label, style in ((metric, "train", "-"), (f"val_{metric}", "validation", "-")):
+            if key in frame:
+                ax.plot(epochs, frame[key], style, label=label, marker="." if len(frame) < 30 else None)
+        if best_epoch is not None:
+            ax.axvline(best_epoch, color="grey", linestyle=":", label=f"best epoch {best_epoch}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+    return fig
+
+
+def plot_confusion_matrix(matrix, class_names: Sequence[str], title: str = "", path=None, ax=None):
+    """A labelled heat-map of a confusion matrix (rows: true class, columns: predicted).
+
+    Uses scikit-learn's `ConfusionMatrixDisplay`; values print as fractions when the matrix is
+    normalised and as counts otherwise.
+
+    Returns:
+        The matplotlib figure.
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    plt = _pyplot()
+    matrix = np.asarray(matrix)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    else:
+        fig = ax.figure
+    normalised = matrix.dtype.kind == "f"
+    ConfusionMatrixDisplay(matrix, display_labels=list(class_names)).plot(
+        ax=ax, cmap="Blues", values_format=".2f" if normalised else "d", colorbar=True,
+        xticks_rotation=45,
+    )
+    ax.set_title(title)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+    return fig
+
+
+def plot_histories(histories: Dict[str, object], path=None):
+    """Curves of several runs side by side: one row per run (loss | accuracy)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(histories), 2, figsize=(11, 3.6 * len(histories)), squeeze=False)
+    for row, (name, history) in zip(axes, histories.items()):
+        plot_history(history, axes=row)
+        row[0].set_title(f"{name}: loss")
+        row[1].set_title(f"{name}: accuracy")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+    return fig

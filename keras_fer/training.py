@@ -1,0 +1,335 @@
+"""`train`: one resumable training run into a run folder (what `keras-fer train` does).
+
+The run folder holds `config.json`, `history.csv`, `best.keras` (+ `best.json`), `curves.png`,
+`confusion_matrix.csv/.png`, `per_class.csv` and `summary.json`; each file is written atomically.
+Killed at any moment and started again with the same configuration, a run continues from its
+last finished epoch.
+
+Example:
+    >>> from keras_fer.training import TrainConfig, train
+    >>> cfg = TrainConfig(model="cnn", data="../shared/fer2013", epochs=1, limit=256)  # doctest: +SKIP
+    >>> summary = train(cfg, "runs/smoke")                                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pathlib
+import shutil
+import sys
+import time
+from typing import Optional, Union
+
+import keras
+import numpy as np
+
+from keras_fer.io import atomic_path, write_json, write_text
+
+MODELS = ("cnn", "dnn")
+
+
+class RunDirError(RuntimeError):
+    """A run folder that cannot be used as asked (another configuration, not a run folder)."""
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Every setting of a training run (`keras-fer train` flags, one for one).
+
+    `batch_size`, `optimizer` and `learning_rate` left as None take the recipe's values.
+    """
+
+    model: str = "cnn"
+    param_budget: Union[int, str, None] = None
+    data: Optional[str] = None
+    epochs: int = 100
+    batch_size: Optional[int] = None
+    normalize: str = "rescale"
+    augment: bool = True
+    optimizer: Optional[str] = None
+    learning_rate: Optional[float] = None
+    seed: int = 0
+    limit: Optional[int] = None
+    val_limit: Optional[int] = None
+    precision: str = "auto"
+    recipe: str = "seed"
+
+    def validate(self) -> "TrainConfig":
+        from keras_fer.data import NORMALIZE_CHOICES
+        from keras_fer.precision import PRECISIONS
+        from keras_fer.recipes import RECIPES
+
+        if self.model not in MODELS:
+            raise ValueError(f"model={self.model!r}: expected one of {MODELS}")
+        if self.param_budget is not None:
+            if self.model != "dnn":
+                raise ValueError("param_budget applies to the dnn model only")
+            if self.param_budget != "match-cnn":
+                try:
+                    self.param_budget = int(self.param_budget)
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"param_budget={self.param_budget!r}: expected a positive integer or 'match-cnn'"
+                    ) from None
+        for name in ("epochs", "batch_size", "limit", "val_limit"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name}={value!r}: expected a positive integer")
+        if self.normalize not in NORMALIZE_CHOICES:
+            raise ValueError(f"normalize={self.normalize!r}: expected one of {NORMALIZE_CHOICES}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision={self.precision!r}: expected one of {PRECISIONS}")
+        if self.recipe not in RECIPES:
+            raise ValueError(f"recipe={self.recipe!r}: expected one of {RECIPES}")
+        return self
+
+
+def _versions() -> dict:
+    import keras_fer
+
+    out = {"keras": keras.__version__, "keras_fer": keras_fer.__version__, "backend": keras.backend.backend()}
+    try:
+        import tensorflow as tf
+
+        out["tensorflow"] = tf.__version__
+    except ImportError:
+        out["tensorflow"] = None
+    return out
+
+
+def _use_tf_data() -> bool:
+    if keras.backend.backend() != "tensorflow":
+        return False
+    try:
+        import tensorflow_datasets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _check_run_dir(out: pathlib.Path, settings: dict, overwrite: bool) -> bool:
+    """Returns True when `out` holds a finished run of the same settings; raises on a mismatch."""
+    config_path = out / "config.json"
+    if out.exists() and any(out.iterdir()):
+        if overwrite:
+            shutil.rmtree(out)
+            return False
+        if not config_path.is_file():
+            raise RunDirError(
+                f"{out} is not empty and holds no config.json: not a keras-fer run folder. "
+                "Choose another --out, or pass --overwrite to replace it."
+            )
+        old = json.loads(config_path.read_text())["settings"]
+        diff = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
+        if diff:
+            described = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items()))
+            raise RunDirError(
+                f"{out} holds a run with another configuration ({described}). Nothing was changed. "
+                "Use another --out, the same settings to resume, or --overwrite to replace it."
+            )
+        summary = out / "summary.json"
+        return summary.is_file() and json.loads(summary.read_text()).get("epochs") == settings["epochs"]
+    return False
+
+
+class HistoryCSV(keras.callbacks.Callback):
+    """Keeps one row per epoch (metrics, wall time, training images/s); rewrites the CSV atomically.
+
+    Unlike Keras' `CSVLogger`, which appends in place, the file is never half-written, and after a
+    resume it holds exactly the finished epochs (the rows travel with the backup).
+    """
+
+    def __init__(self, path, n_train: int, backup=None):
+        super().__init__()
+        self.path, self.n_train, self.backup, self.rows = pathlib.Path(path), n_train, backup, []
+
+    def on_train_begin(self, logs=None):
+        self.rows = list(self.backup.restored_state.get("history", [])) if self.backup else []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t0, self._test = time.perf_counter(), 0.0
+
+    def on_test_begin(self, logs=None):
+        self._t_test = time.perf_counter()
+
+    def on_test_end(self, logs=None):
+        self._test += time.perf_counter() - self._t_test
+
+    def on_epoch_end(self, epoch, logs=None):
+        import pandas as pd
+
+        wall = time.perf_counter() - self._t0
+        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
+        row.update(epoch_seconds=wall, train_images_per_second=self.n_train / max(wall - self._test, 1e-9))
+        self.rows = [r for r in self.rows if r["epoch"] < epoch + 1] + [row]
+        write_text(self.path, pd.DataFrame(self.rows).to_csv(index=False, float_format="%.6g"))
+
+
+def _count_params(model) -> dict:
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    non_trainable = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
+    return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable}
+
+
+def build_model(config: TrainConfig, standardize=None, augmentation_in_model=False):
+    """The model a configuration asks for (scaling, and augmentation where asked, inside it)."""
+    from keras_fer.models import FerCNN, FerDNN
+
+    head = dict(
+        rescale=1 / 255 if config.normalize == "rescale" else None,
+        standardize=standardize if config.normalize == "standardize" else None,
+        augmentation=True if (config.augment and augmentation_in_model) else None,
+    )
+    if config.model == "cnn":
+        return FerCNN(**head)
+    budget = config.param_budget
+    if budget == "match-cnn":
+        budget = FerCNN().count_params()
+    return FerDNN(param_budget=budget, **head)
+
+
+def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str, int] = "auto") -> dict:
+    """Trains one model into the run folder `out` (resuming a run interrupted there).
+
+    Args:
+        config: the run's settings.
+        out: the run folder.
+        overwrite: replace a run folder that holds another configuration.
+        verbose: Keras' verbosity; "auto" shows a progress bar on a terminal and one line per
+            epoch otherwise.
+
+    Returns:
+        The run's summary (what `summary.json` holds).
+
+    Raises:
+        RunDirError: `out` holds another configuration (and `overwrite` is False).
+        FerDataError / FerLayoutError: bad or missing data (raised before anything is written).
+    """
+    from keras_fer import data as fer_data
+    from keras_fer.callbacks import AtomicBackupAndRestore, BestModelCheckpoint, write_confusion_files
+    from keras_fer.callbacks.confusion import predict_labels
+    from keras_fer.plots import plot_history
+    from keras_fer.precision import set_precision
+    from keras_fer.recipes import AugmentRamp, DropoutRamp, WarmupCosine, get_recipe, make_optimizer
+
+    config.validate()
+    recipe = get_recipe(config.recipe)
+    batch_size = config.batch_size or recipe.batch_size
+    optimizer_name = config.optimizer or recipe.optimizer
+    learning_rate = config.learning_rate or recipe.learning_rate
+    out = pathlib.Path(out)
+    manual_dir = pathlib.Path(config.data).expanduser() if config.data else fer_data.default_manual_dir()
+    settings = dataclasses.asdict(config)
+    settings.update(data=str(manual_dir.resolve()), batch_size=batch_size, optimizer=optimizer_name,
+                    learning_rate=learning_rate)
+    if _check_run_dir(out, settings, overwrite):
+        print(f"{out}: already finished ({config.epochs} epochs); nothing to do.")
+        return json.loads((out / "summary.json").read_text())
+
+    # -- data: read and validated before anything is written ---------------------------------
+    use_tf = _use_tf_data()
+    if use_tf:
+        import tensorflow as tf
+
+        strength = tf.Variable(1.0, trainable=False, dtype=tf.float32)
+        common = dict(manual_dir=manual_dir, batch_size=batch_size, normalize="none", seed=config.seed)
+        train_ds = fer_data.load("train", augment=config.augment, limit=config.limit,
+                                 augment_strength=strength, **common)
+        val_ds = fer_data.load("public_test", limit=config.val_limit, **common)
+        n_train = fer_data.prepare(manual_dir).info.splits["train"].num_examples
+        n_train = min(n_train, config.limit or n_train)
+        standardize = None
+        if config.normalize == "standardize":
+            layer = fer_data.normalization_layer(manual_dir, limit=config.limit)
+            standardize = (float(np.ravel(layer.mean)[0]), float(np.ravel(layer.variance)[0]))
+        if recipe.label_smoothing:
+            one_hot = lambda x, y: (x, tf.one_hot(y, 7))  # noqa: E731
+            train_ds, val_fit = train_ds.map(one_hot), val_ds.map(one_hot)
+        else:
+            val_fit = val_ds
+        fit_data, fit_kwargs = train_ds, {"validation_data": val_fit, "shuffle": False}  # shuffled by tf.data
+        val_data = val_ds
+    else:
+        x_train, y_train = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
+        x_val, y_val = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
+        x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
+        n_train = len(x_train)
+        standardize = None
+        if config.normalize == "standardize":
+            layer = keras.layers.Normalization(axis=-1)
+            layer.adapt(x_train)
+            standardize = (float(np.ravel(layer.mean)[0]), float(np.ravel(layer.variance)[0]))
+        y_fit, yv_fit = y_train, y_val
+        if recipe.label_smoothing:
+            y_fit, yv_fit = np.eye(7, dtype="float32")[y_train], np.eye(7, dtype="float32")[y_val]
+        fit_data = x_train
+        fit_kwargs = {"y": y_fit, "batch_size": batch_size, "shuffle": True, "validation_data": (x_val, yv_fit)}
+        val_data = (x_val, y_val)
+        strength = None
+
+    # -- the run folder ---------------------------------------------------------------------------
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "config.json", {"settings": settings, "versions": _versions()})
+
+    keras.utils.set_random_seed(config.seed)
+    policy = set_precision(config.precision)
+    model = build_model(config, standardize, augmentation_in_model=not use_tf)
+    steps_per_epoch = max(1, -(-n_train // batch_size))
+    if recipe.schedule == "warmup_cosine":
+        lr = WarmupCosine(learning_rate, int(recipe.warmup_epochs * steps_per_epoch), config.epochs * steps_per_epoch)
+    else:
+        lr = learning_rate
+    if recipe.label_smoothing:
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
+        metric = keras.metrics.CategoricalAccuracy(name="accuracy")
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy()
+        metric = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    model.compile(optimizer=make_optimizer(optimizer_name, lr, recipe.weight_decay), loss=loss, metrics=[metric])
+
+    backup = AtomicBackupAndRestore(out / "backup", state=lambda: {"history": history.rows})
+    history = HistoryCSV(out / "history.csv", n_train, backup)
+    callbacks = [backup, history, BestModelCheckpoint(out / "best.keras")]
+    if recipe.dropout_start is not None:
+        callbacks.insert(0, DropoutRamp(recipe))
+    if strength is not None and recipe.augment_start is not None:
+        callbacks.insert(0, AugmentRamp(recipe, strength))
+    if verbose == "auto":
+        verbose = 1 if sys.stdout.isatty() else 2
+    done = backup.latest_epoch()
+    if done:
+        print(f"{out}: resuming after epoch {done} of {config.epochs}")
+    started = time.perf_counter()
+    model.fit(fit_data, epochs=config.epochs, callbacks=callbacks, verbose=verbose, **fit_kwargs)
+
+    # -- the best model on public_test, curves, summary ---------------------------------------------
+    best = keras.saving.load_model(out / "best.keras")
+    y_true, y_pred, probs = predict_labels(best, val_data)
+    accuracy = float(np.mean(y_true == y_pred))
+    write_confusion_files(y_true, y_pred, out, title=f"{config.model} best model on public_test (accuracy {accuracy:.3f})")
+    best_info = json.loads((out / "best.json").read_text())
+    with atomic_path(out / "curves.png") as tmp:
+        plot_history(history.rows, title=f"{config.model} ({config.recipe} recipe)", best_epoch=best_info["epoch"],
+                     path=tmp)
+    rows = history.rows
+    rates = [r["train_images_per_second"] for r in rows]
+    summary = {
+        "model": config.model,
+        "params": _count_params(model),
+        "epochs": len(rows),
+        "best_epoch": best_info["epoch"],
+        "best_val_accuracy": best_info["value"],
+        "public_test_accuracy_of_best": accuracy,
+        "last": {k: v for k, v in rows[-1].items() if k != "epoch"},
+        "wall_seconds": float(sum(r["epoch_seconds"] for r in rows)),
+        "wall_seconds_this_session": time.perf_counter() - started,
+        "train_images_per_second": float(np.median(rates)),
+        "n_train": n_train,
+        "precision": policy,
+        "backend": keras.backend.backend(),
+        "input_pipeline": "tf.data" if use_tf else "arrays",
+    }
+    write_json(out / "summary.json", summary)
+    return summary
