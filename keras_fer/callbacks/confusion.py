@@ -81,8 +81,8 @@ class ConfusionMatrixLogger(keras.callbacks.Callback):
     """Writes the confusion matrix of `data` every `every` epochs and at the end of training.
 
     Files go to `log_dir/epoch_NNN/` and `log_dir/final/`: `confusion_matrix.csv` and `.png`
-    (labelled heat-map) and `per_class.csv` (precision/recall/f1/support). Where TensorFlow is
-    installed the heat-map is also written as a TensorBoard image under `log_dir/tensorboard`.
+    (labelled heat-map) and `per_class.csv` (precision/recall/f1/support). Where TensorFlow and
+    TensorBoard are installed the heat-map is also written as a TensorBoard image under `log_dir/tensorboard`.
 
     Args:
         data: `(x, y)` arrays or an iterable of `(x, y)` batches (a `tf.data.Dataset`).
@@ -115,6 +115,7 @@ class ConfusionMatrixLogger(keras.callbacks.Callback):
 
     def _tensorboard(self, png: pathlib.Path, step: int):
         try:
+            import tensorboard  # noqa: F401  (tf.summary.image needs it)
             import tensorflow as tf
         except ImportError:
             return

@@ -1,0 +1,24 @@
+import os
+import pathlib
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REAL_DATA = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "fer2013"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path, monkeypatch):
+    """Each test prepares datasets under its own temporary cache, never the user's."""
+    monkeypatch.setenv("KERAS_FER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))
+
+
+@pytest.fixture
+def fer_dir(tmp_path):
+    """A manual dir holding a small synthetic fer2013.csv (70 train, 21 public_test)."""
+    from tfds_fer2013.testing import write_fer2013_csv
+
+    write_fer2013_csv(tmp_path / "fer", n_train=70, n_public=21)
+    return tmp_path / "fer"

@@ -1,0 +1,84 @@
+"""keras_fer.layers.FerAugmentation: one affine warp, training only, serialisable, tf.data-safe."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras
+from keras_fer.layers import FerAugmentation
+from keras_fer.layers.augmentation import affine_matrices
+
+
+def faces(n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0, 1, (n, 48, 48, 1)).astype("float32")
+
+
+def test_training_changes_pixels_inference_does_not():
+    x = faces()
+    layer = FerAugmentation(seed=1)
+    y = np.asarray(layer(x, training=True))
+    assert y.shape == x.shape and y.dtype == np.float32
+    assert not np.allclose(y, x)
+    np.testing.assert_array_equal(np.asarray(layer(x)), x)
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
+
+
+def test_zero_strength_is_identity_and_flip_only_mirrors():
+    x = faces(4)
+    still = FerAugmentation(flip=False, rotation=0, zoom=0, shift=0, seed=0)
+    np.testing.assert_allclose(np.asarray(still(x, training=True)), x, atol=1e-5)
+    flip = FerAugmentation(flip=True, rotation=0, zoom=0, shift=0, seed=0)
+    y = np.asarray(flip(faces(64), training=True))
+    x64 = faces(64)
+    mirrored = [np.allclose(a, b[:, ::-1], atol=1e-5) for a, b in zip(y, x64)]
+    unchanged = [np.allclose(a, b, atol=1e-5) for a, b in zip(y, x64)]
+    assert all(m or u for m, u in zip(mirrored, unchanged))
+    assert 10 < sum(mirrored) < 54  # about half are flipped
+
+
+def test_one_affine_matrix_composes_the_four():
+    # Mid-point draws: no rotation, zoom 1, no shift, no flip -> identity.
+    mid = lambda lo, hi: np.full(3, (lo + hi) / 2)  # noqa: E731
+    m = affine_matrices(np, 3, 48, 48, mid, False, 15.0, 0.1, 0.1)
+    np.testing.assert_allclose(m, np.tile([1, 0, 0, 0, 1, 0, 0, 0], (3, 1)), atol=1e-9)
+    # Maximal draws: rotation 15 deg, zoom 1.1 on both axes, shift +0.1 of width/height.
+    top = lambda lo, hi: np.full(1, hi)  # noqa: E731
+    m = affine_matrices(np, 1, 48, 48, top, False, 15.0, 0.1, 0.1)[0]
+    c, s = np.cos(np.pi / 12), np.sin(np.pi / 12)
+    np.testing.assert_allclose(m[[0, 1, 3, 4]], [1.1 * c, -1.1 * s, 1.1 * s, 1.1 * c], atol=1e-9)
+    centre = np.array([23.5, 23.5])
+    mapped = np.array([m[0] * 23.5 + m[1] * 23.5 + m[2], m[3] * 23.5 + m[4] * 23.5 + m[5]])
+    np.testing.assert_allclose(mapped, centre + 4.8, atol=1e-9)  # the centre moves by the shift only
+
+
+def test_seeded_layers_agree():
+    x = faces()
+    a = np.asarray(FerAugmentation(seed=3)(x, training=True))
+    b = np.asarray(FerAugmentation(seed=3)(x, training=True))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_inside_tf_data_and_inside_a_model():
+    layer = FerAugmentation(seed=0)
+    ds = tf.data.Dataset.from_tensor_slices(faces(16)).batch(8).map(lambda x: layer(x, training=True))
+    out = np.concatenate([b.numpy() for b in ds])
+    assert out.shape == (16, 48, 48, 1) and not np.allclose(out, faces(16))
+    inputs = keras.Input((48, 48, 1))
+    model = keras.Model(inputs, FerAugmentation(seed=0)(inputs))
+    np.testing.assert_array_equal(model.predict(faces(), verbose=0), faces())
+
+
+def test_serialises_and_rejects_bad_arguments(tmp_path):
+    layer = FerAugmentation(flip=False, rotation=10, zoom=0.2, shift=0.05, seed=4)
+    clone = FerAugmentation.from_config(layer.get_config())
+    assert (clone.flip, clone.rotation, clone.zoom, clone.shift, clone.seed) == (False, 10.0, 0.2, 0.05, 4)
+    inputs = keras.Input((48, 48, 1))
+    model = keras.Model(inputs, layer(inputs))
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert isinstance(loaded.layers[1], FerAugmentation)
+    with pytest.raises(ValueError, match=r"rotation=200, expected a number in \[0, 180.0\]"):
+        FerAugmentation(rotation=200)
+    with pytest.raises(ValueError, match="zoom=1.5"):
+        FerAugmentation(zoom=1.5)

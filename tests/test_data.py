@@ -1,0 +1,151 @@
+"""keras_fer.data: the tf.data pipeline over the builder, arrays without TensorFlow, the real data."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_fer
+from keras_fer import data
+from tfds_fer2013 import testing
+
+from conftest import REAL_DATA
+
+
+def batches(ds):
+    return [(x.numpy(), y.numpy()) for x, y in ds]
+
+
+def test_shapes_dtypes_and_batching(fer_dir):
+    ds = data.load("train", manual_dir=fer_dir, batch_size=32)
+    got = batches(ds)
+    assert [len(y) for _, y in got] == [32, 32, 6]
+    x, y = got[0]
+    assert x.shape == (32, 48, 48, 1) and x.dtype == np.float32 and y.dtype == np.int32
+    assert 0.0 <= x.min() and x.max() <= 1.0  # "rescale" is the default
+
+
+def test_normalize_none_rescale_standardize(fer_dir):
+    raw = np.concatenate([x for x, _ in batches(data.load("public_test", manual_dir=fer_dir, normalize="none"))])
+    assert raw.max() > 1.0 and np.array_equal(raw, np.round(raw))
+    scaled = np.concatenate([x for x, _ in batches(data.load("public_test", manual_dir=fer_dir))])
+    np.testing.assert_allclose(scaled, raw / 255.0, rtol=1e-6)
+    std = np.concatenate([x for x, _ in batches(data.load("train", manual_dir=fer_dir, normalize="standardize", shuffle=False))])
+    assert abs(std.mean()) < 1e-3 and abs(std.std() - 1.0) < 1e-2  # adapted on train itself
+    with pytest.raises(ValueError, match="normalize='minmax'"):
+        data.load("train", manual_dir=fer_dir, normalize="minmax")
+
+
+def test_public_test_is_not_shuffled_and_matches_arrays(fer_dir):
+    x, y = data.arrays("public_test", manual_dir=fer_dir)
+    got = batches(data.load("public_test", manual_dir=fer_dir, normalize="none"))
+    labels = np.concatenate([b for _, b in got])
+    assert sorted(labels.tolist()) == sorted(y.tolist())
+    assert np.concatenate([a for a, _ in got]).shape == x.shape
+
+
+def test_determinism_with_a_seed_and_variation_without(fer_dir):
+    a = batches(data.load("train", manual_dir=fer_dir, augment=True, seed=7))
+    b = batches(data.load("train", manual_dir=fer_dir, augment=True, seed=7))
+    c = batches(data.load("train", manual_dir=fer_dir, augment=True, seed=8))
+    for (xa, ya), (xb, yb) in zip(a, b):
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_array_equal(ya, yb)
+    assert not all(np.array_equal(xa, xc) for (xa, _), (xc, _) in zip(a, c))
+
+
+def test_epochs_differ_reshuffle_and_reaugment(fer_dir):
+    ds = data.load("train", manual_dir=fer_dir, augment=True, seed=1)
+    first, second = batches(ds), batches(ds)
+    assert not np.array_equal(first[0][1], second[0][1]) or not np.array_equal(first[0][0], second[0][0])
+
+
+def test_augmentation_changes_training_pixels_only(fer_dir):
+    plain = batches(data.load("train", manual_dir=fer_dir, shuffle=False))
+    aug = batches(data.load("train", manual_dir=fer_dir, shuffle=False, augment=True, seed=0))
+    for (xp, yp), (xa, ya) in zip(plain, aug):
+        np.testing.assert_array_equal(yp, ya)
+        assert not np.allclose(xp, xa)
+        assert xa.min() >= 0.0 and xa.max() <= 1.0  # nearest fill: no values outside the image's
+    layer = keras_fer.layers.FerAugmentation(seed=0)
+    x = plain[0][0]
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
+
+
+def test_augment_accepts_any_keras_layer(fer_dir):
+    import keras
+
+    flip = keras.layers.RandomFlip("horizontal", seed=0)
+    got = batches(data.load("train", manual_dir=fer_dir, shuffle=False, augment=flip))
+    x = np.concatenate([b for b, _ in got])
+    plain = np.concatenate([b for b, _ in batches(data.load("train", manual_dir=fer_dir, shuffle=False))])
+    assert x.shape == (70, 48, 48, 1) and not np.array_equal(x, plain)  # some images flipped
+
+
+def test_limit_and_unknown_split(fer_dir):
+    got = batches(data.load("train", manual_dir=fer_dir, limit=10, batch_size=4))
+    assert sum(len(y) for _, y in got) == 10
+    with pytest.raises(ValueError, match=r"split 'private_test': the FER2013 files hold only \['public_test', 'train'\]"):
+        data.load("private_test", manual_dir=fer_dir)
+
+
+def test_missing_manual_dir_gives_instructions_before_writing(tmp_path):
+    with pytest.raises(data.FerLayoutError, match="(?s)does not exist.*fer2013.csv"):
+        data.load("train", manual_dir=tmp_path / "missing")
+    assert not (tmp_path / "cache").exists()
+
+
+def test_bad_file_writes_nothing(tmp_path):
+    (tmp_path / "fer").mkdir()
+    (tmp_path / "fer" / "fer2013.csv").write_text("emotion,pixels,Usage\n9," + " ".join(["1"] * 2304) + ",Training\n")
+    with pytest.raises(data.FerDataError, match="line 2: emotion is '9'"):
+        data.load("train", manual_dir=tmp_path / "fer")
+    prepared = list((tmp_path / "cache").rglob("*.tfrecord*")) if (tmp_path / "cache").exists() else []
+    assert prepared == []
+
+
+def test_each_manual_dir_gets_its_own_prepared_copy(tmp_path):
+    testing.write_fer2013_csv(tmp_path / "a", n_train=14, n_public=7)
+    testing.write_fer2013_csv(tmp_path / "b", n_train=21, n_public=7)
+    assert sum(len(y) for _, y in batches(data.load("train", manual_dir=tmp_path / "a"))) == 14
+    assert sum(len(y) for _, y in batches(data.load("train", manual_dir=tmp_path / "b"))) == 21
+
+
+def test_tfds_load_works_after_import(fer_dir, tmp_path):
+    import tensorflow_datasets as tfds
+
+    ds = tfds.load("fer2013", split="public_test", data_dir=tmp_path / "tfds2",
+                   download_and_prepare_kwargs={"download_config": tfds.download.DownloadConfig(manual_dir=str(fer_dir))})
+    assert len(list(ds)) == 21
+
+
+def test_arrays_and_read_unlabeled_work_without_tensorflow(fer_dir):
+    from no_tensorflow import BLOCK_TENSORFLOW
+
+    code = BLOCK_TENSORFLOW + (
+        "import os; os.environ['KERAS_BACKEND'] = 'jax'\n"
+        "import json, keras_fer\n"
+        f"x, y = keras_fer.data.arrays('train', manual_dir={str(fer_dir)!r}, limit=9)\n"
+        "print(json.dumps([list(x.shape), str(x.dtype), str(y.dtype)]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [[9, 48, 48, 1], "uint8", "int64"]
+
+
+@pytest.mark.skipif(not (REAL_DATA / "fer2013.csv.gz").is_file(), reason="real FER2013 not present")
+def test_real_fer2013_split_sizes_and_class_counts():
+    builder = data.prepare(REAL_DATA)
+    splits = builder.info.splits
+    assert splits["train"].num_examples == 28709
+    assert splits["public_test"].num_examples == 3589
+    assert "private_test" not in splits
+    counts = np.zeros(7, dtype=int)
+    for _, y in builder.as_dataset(split="train", as_supervised=True).batch(4096):
+        counts += np.bincount(y.numpy(), minlength=7)
+    expected = {"angry": 3995, "disgust": 436, "fear": 4097, "happy": 7215, "sad": 4830, "surprise": 3171, "neutral": 4965}
+    assert dict(zip(keras_fer.CLASS_NAMES, counts.tolist())) == expected

@@ -1,0 +1,58 @@
+"""Models, layers and callbacks on the JAX backend, in a subprocess with TensorFlow made unimportable."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytest.importorskip("jax")
+
+from no_tensorflow import BLOCK_TENSORFLOW as NO_TF
+
+
+def run_jax(code: str, tmp_path, timeout=600):
+    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu")
+    out = subprocess.run([sys.executable, "-c", NO_TF + textwrap.dedent(code)], capture_output=True,
+                         text=True, timeout=timeout, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_models_build_train_save_and_load_under_jax(tmp_path):
+    got = run_jax("""
+        import json, numpy as np, keras, keras_fer
+        from keras_fer import FerCNN, FerDNN
+        from keras_fer.callbacks import BestModelCheckpoint
+        assert keras.backend.backend() == "jax"
+        x = np.random.default_rng(0).uniform(0, 255, (16, 48, 48, 1)).astype("float32")
+        y = np.arange(16) % 7
+        out = {}
+        for name, model in [("cnn", FerCNN(rescale=1/255, augmentation=True)),
+                            ("dnn", FerDNN(param_budget=FerCNN().count_params()))]:
+            model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, batch_size=8, verbose=0, validation_data=(x, y),
+                      callbacks=[BestModelCheckpoint(f"{name}.keras")])
+            loaded = keras.saving.load_model(f"{name}.keras")
+            same = bool(np.allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6))
+            out[name] = [model.count_params(), same]
+        print(json.dumps(out))
+    """, tmp_path)
+    assert got == {"cnn": [3_258_379, True], "dnn": [3_258_379, True]}
+
+
+def test_keras_fer_train_runs_without_tensorflow(tmp_path):
+    from tfds_fer2013.testing import write_fer2013_csv
+
+    write_fer2013_csv(tmp_path / "fer", n_train=70, n_public=21)
+    got = run_jax("""
+        import json, sys
+        from keras_fer.cli import main
+        status = main(["train", "--model", "cnn", "--data", "fer", "--epochs", "1", "--limit", "64",
+                       "--out", "run"])
+        summary = json.load(open("run/summary.json"))
+        print(json.dumps([status, summary["backend"], summary["input_pipeline"], summary["epochs"]]))
+    """, tmp_path)
+    assert got == [0, "jax", "arrays", 1]
