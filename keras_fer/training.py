@@ -146,9 +146,12 @@ class HistoryCSV(keras.callbacks.Callback):
         self.path, self.n_train, self.backup, self.rows = pathlib.Path(path), n_train, backup, []
 
     def on_train_begin(self, logs=None):
-        self.rows = list(self.backup.restored_state.get("history", [])) if self.backup else []
+        self._restored = False
 
     def on_epoch_begin(self, epoch, logs=None):
+        if not self._restored:  # the backup restores in its own on_train_begin, which may run later
+            self.rows = list(self.backup.restored_state.get("history", [])) if self.backup else []
+            self._restored = True
         self._t0, self._test = time.perf_counter(), 0.0
 
     def on_test_begin(self, logs=None):
@@ -291,7 +294,8 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
 
     backup = AtomicBackupAndRestore(out / "backup", state=lambda: {"history": history.rows})
     history = HistoryCSV(out / "history.csv", n_train, backup)
-    callbacks = [backup, history, BestModelCheckpoint(out / "best.keras")]
+    # The backup goes last: whatever it records as finished is already in history.csv and best.keras.
+    callbacks = [history, BestModelCheckpoint(out / "best.keras"), backup]
     if recipe.dropout_start is not None:
         callbacks.insert(0, DropoutRamp(recipe))
     if strength is not None and recipe.augment_start is not None:

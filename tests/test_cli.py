@@ -1,0 +1,154 @@
+"""The `keras-fer` command end to end on a small fixture: train -> evaluate -> predict -> report."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+import keras
+from keras_fer.cli import main
+from tfds_fer2013.testing import pixels_text, random_faces, write_fer2013_csv
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    """Two short runs (a CNN and a budget-matched DNN) on a synthetic fer2013.csv."""
+    root = tmp_path_factory.mktemp("study")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("KERAS_FER_CACHE", str(root / "cache"))
+    write_fer2013_csv(root / "fer", n_train=140, n_public=35)
+    common = ["--data", str(root / "fer"), "--epochs", "1", "--batch-size", "32"]
+    assert main(["train", "--model", "cnn", *common, "--out", str(root / "cnn")]) == 0
+    assert main(["train", "--model", "dnn", "--param-budget", "match-cnn", "--no-augment", *common,
+                 "--out", str(root / "dnn")]) == 0
+    yield root
+    patch.undo()
+
+
+def test_train_writes_every_file_well_formed(study):
+    run = study / "cnn"
+    assert sorted(p.name for p in run.iterdir()) == [
+        "best.json", "best.keras", "config.json", "confusion_matrix.csv", "confusion_matrix.png",
+        "curves.png", "history.csv", "per_class.csv", "summary.json"]
+    config = json.loads((run / "config.json").read_text())
+    assert config["settings"]["model"] == "cnn" and config["settings"]["batch_size"] == 32
+    assert set(config["versions"]) >= {"keras", "tensorflow", "keras_fer", "backend"}
+    history = pd.read_csv(run / "history.csv")
+    assert history["epoch"].tolist() == [1]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy", "epoch_seconds", "train_images_per_second"} <= set(history)
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["params"] == {"total": 3_258_379, "trainable": 3_257_481, "non_trainable": 898}
+    assert summary["epochs"] == 1 and summary["best_epoch"] == 1 and summary["n_train"] == 140
+    assert summary["train_images_per_second"] > 0 and summary["wall_seconds"] > 0
+    for png in ("curves.png", "confusion_matrix.png"):
+        assert (run / png).read_bytes()[:4] == b"\x89PNG"
+    cm = pd.read_csv(run / "confusion_matrix.csv", index_col=0)
+    assert cm.shape == (7, 7) and np.allclose(cm.sum(axis=1), 1.0, atol=1e-3)
+    dnn = json.loads((study / "dnn" / "summary.json").read_text())
+    assert dnn["params"]["total"] == 3_258_379
+
+
+def test_best_model_takes_raw_pixels_and_loads_without_custom_objects(study):
+    model = keras.saving.load_model(study / "cnn" / "best.keras")
+    assert model.layers[1].name == "rescale"  # scaling travels with the model
+
+
+def test_rerun_of_a_finished_run_does_nothing(study, capsys):
+    args = ["train", "--model", "cnn", "--data", str(study / "fer"), "--epochs", "1", "--batch-size", "32",
+            "--out", str(study / "cnn")]
+    before = (study / "cnn" / "best.keras").stat().st_mtime_ns
+    assert main(args) == 0
+    assert "already finished" in capsys.readouterr().out
+    assert (study / "cnn" / "best.keras").stat().st_mtime_ns == before
+
+
+def test_other_configuration_is_refused_and_nothing_overwritten(study, capsys):
+    before = {p.name: p.stat().st_mtime_ns for p in (study / "cnn").iterdir()}
+    args = ["train", "--model", "cnn", "--data", str(study / "fer"), "--epochs", "2", "--batch-size", "32",
+            "--out", str(study / "cnn")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "holds a run with another configuration (epochs: 1 -> 2)" in err and "--overwrite" in err
+    assert {p.name: p.stat().st_mtime_ns for p in (study / "cnn").iterdir()} == before
+
+
+def test_evaluate_prints_and_writes(study, capsys):
+    out = study / "eval"
+    assert main(["evaluate", str(study / "cnn" / "best.keras"), "--data", str(study / "fer"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "public_test: accuracy" in printed and "precision" in printed and "confusion matrix" in printed
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n"] == 35 and 0 <= metrics["accuracy"] <= 1
+    assert {p.name for p in out.iterdir()} >= {"confusion_matrix.csv", "confusion_matrix.png", "per_class.csv",
+                                                "classification_report.txt"}
+
+
+def test_predict_csv_folder_and_ensemble(study):
+    images, _ = random_faces(9, seed=5)
+    ids = [17, 3, 250, 4, 5, 6, 7, 8, 9]
+    test_csv = study / "test.csv"
+    test_csv.write_text("id,pixels\n" + "".join(f"{i},{pixels_text(x)}\n" for i, x in zip(ids, images)))
+    out = study / "submission.csv"
+    assert main(["predict", str(study / "cnn" / "best.keras"), str(study / "dnn" / "best.keras"),
+                 "--input", str(test_csv), "--out", str(out), "--probabilities"]) == 0
+    sub = pd.read_csv(out)
+    assert sub["id"].tolist() == ids
+    assert sub["label"].between(0, 6).all()
+    probs = sub[["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]].to_numpy()
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-3) and (probs.argmax(1) == sub["label"]).all()
+    folder = study / "imgs"
+    folder.mkdir()
+    Image.fromarray(images[0], "L").save(folder / "a.png")
+    Image.fromarray(np.stack([images[1]] * 3, -1).repeat(2, 0).repeat(2, 1), "RGB").save(folder / "b.png")
+    assert main(["predict", str(study / "cnn" / "best.keras"), "--input", str(folder), "--out", str(study / "f.csv")]) == 2
+    assert main(["predict", str(study / "cnn" / "best.keras"), "--input", str(folder), "--out", str(study / "f.csv"),
+                 "--resize"]) == 0
+    assert pd.read_csv(study / "f.csv")["id"].tolist() == ["a", "b"]
+
+
+def test_report_answers_the_four_questions(study):
+    out = study / "report"
+    assert main(["report", str(study / "cnn"), str(study / "dnn"), "--out", str(out)]) == 0
+    text = (out / "report.md").read_text()
+    for heading in ("## 1.", "## 2.", "## 3.", "## 4."):
+        assert heading in text
+    assert "**CNN vs DNN.**" in text and "3,258,379" in text
+    assert "Architecture of cnn" in text and "block4_conv (Conv2D)" in text
+    assert "Cannot be answered" in text  # question 3: both runs differ in model, not in settings only
+    assert "Most frequent confusions" in text and "→" in text
+    for png in ("curves.png", "best_single/confusion_matrix.png", "ensemble/confusion_matrix.png"):
+        assert (out / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bad_inputs_give_one_clear_line(study, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["train", "--data", str(tmp_path / "empty"), "--epochs", "1", "--out", str(tmp_path / "r")]) == 2
+    assert "No FER2013 files in" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "fer2013.csv").write_text("emotion,pixels,Usage\n0," + " ".join(["1"] * 2304) + ",Training\n0,1 2,Training\n")
+    assert main(["train", "--data", str(bad), "--epochs", "1", "--out", str(tmp_path / "r")]) == 2
+    assert "fer2013.csv line 3: 2 pixel values, expected 2304" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+    notmodel = tmp_path / "model.keras"
+    notmodel.write_text("hello")
+    assert main(["predict", str(notmodel), "--input", str(study / "test.csv"), "--out", str(tmp_path / "s.csv")]) == 2
+    assert "not a Keras model file" in capsys.readouterr().err
+    repeated = tmp_path / "rep.csv"
+    row = " ".join(["0"] * 2304)
+    repeated.write_text(f"id,pixels\n1,{row}\n1,{row}\n")
+    assert main(["predict", str(study / "cnn" / "best.keras"), "--input", str(repeated), "--out", str(tmp_path / "s.csv")]) == 2
+    assert "line 3: id '1' repeats an earlier row" in capsys.readouterr().err
+    assert not (tmp_path / "s.csv").exists()
+    with pytest.raises(SystemExit):
+        main(["train", "--epochs", "0", "--out", "x"])
+
+
+def test_python_dash_m_is_the_same_command():
+    out = subprocess.run([sys.executable, "-m", "keras_fer", "--help"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and "train" in out.stdout and "report" in out.stdout

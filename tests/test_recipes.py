@@ -1,0 +1,36 @@
+"""keras_fer.recipes: schedules and ramps behave, and never change the architecture."""
+
+import numpy as np
+import pytest
+
+import keras
+from keras_fer import FerCNN
+from keras_fer.recipes import FAST, SEED, DropoutRamp, WarmupCosine, get_recipe, make_optimizer
+
+
+def test_seed_recipe_is_the_reports():
+    assert (SEED.optimizer, SEED.learning_rate, SEED.batch_size, SEED.schedule) == ("adam", 1e-3, 128, "constant")
+    assert SEED.label_smoothing == 0 and SEED.dropout_start is None
+    with pytest.raises(ValueError, match="recipe='x'"):
+        get_recipe("x")
+
+
+def test_warmup_cosine_shape():
+    s = WarmupCosine(1e-3, 10, 110)
+    values = [float(s(i)) for i in (0, 9, 10, 60, 110, 200)]
+    assert values[0] < values[1] <= values[2] and abs(values[2] - 1e-3) < 1e-9
+    assert abs(values[3] - 5e-4) < 1e-6 and values[4] == pytest.approx(0, abs=1e-9) and values[5] == pytest.approx(0, abs=1e-9)
+
+
+def test_ramp_ends_at_the_models_own_rates():
+    assert FAST.ramp(0.25, 8, 0) == 0.25 and FAST.ramp(0.25, 8, 4) == pytest.approx(0.625) and FAST.ramp(0.25, 8, 8) == 1.0
+    model = FerCNN()
+    model.compile(make_optimizer("adamw", 1e-3), "sparse_categorical_crossentropy")
+    ramp = DropoutRamp(FAST)
+    x, y = np.zeros((4, 48, 48, 1), "float32"), np.arange(4)
+    rates = []
+    record = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: rates.append(model.get_layer("block1_dropout").rate))
+    model.fit(x, y, epochs=FAST.dropout_ramp_epochs + 1, verbose=0, callbacks=[ramp, record])
+    assert rates[0] == pytest.approx(0.4 * FAST.dropout_start)
+    assert rates[-1] == pytest.approx(0.4) and model.get_layer("dense_dropout").rate == pytest.approx(0.5)
+    assert model.count_params() == 3_258_379
