@@ -193,7 +193,8 @@ def build_model(config: TrainConfig, standardize=None, augmentation_in_model=Fal
     return FerDNN(param_budget=budget, **head)
 
 
-def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str, int] = "auto") -> dict:
+def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str, int] = "auto",
+          recipe=None) -> dict:
     """Trains one model into the run folder `out` (resuming a run interrupted there).
 
     Args:
@@ -202,6 +203,8 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         overwrite: replace a run folder that holds another configuration.
         verbose: Keras' verbosity; "auto" shows a progress bar on a terminal and one line per
             epoch otherwise.
+        recipe: a `keras_fer.recipes.Recipe` to use instead of the one `config.recipe` names
+            (for experiments; its fields are recorded in config.json).
 
     Returns:
         The run's summary (what `summary.json` holds).
@@ -218,7 +221,7 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
     from keras_fer.recipes import AugmentRamp, DropoutRamp, WarmupCosine, get_recipe, make_optimizer
 
     config.validate()
-    recipe = get_recipe(config.recipe)
+    recipe = recipe or get_recipe(config.recipe)
     batch_size = config.batch_size or recipe.batch_size
     optimizer_name = config.optimizer or recipe.optimizer
     learning_rate = config.learning_rate or recipe.learning_rate
@@ -226,7 +229,7 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
     manual_dir = pathlib.Path(config.data).expanduser() if config.data else fer_data.default_manual_dir()
     settings = dataclasses.asdict(config)
     settings.update(data=str(manual_dir.resolve()), batch_size=batch_size, optimizer=optimizer_name,
-                    learning_rate=learning_rate)
+                    learning_rate=learning_rate, recipe_fields=dataclasses.asdict(recipe))
     if _check_run_dir(out, settings, overwrite):
         print(f"{out}: already finished ({config.epochs} epochs); nothing to do.")
         return json.loads((out / "summary.json").read_text())

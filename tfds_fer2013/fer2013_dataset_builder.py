@@ -2,9 +2,11 @@
 
 Example:
     >>> import tfds_fer2013, tensorflow_datasets as tfds
-    >>> builder = tfds.builder("fer2013")   # then: builder.download_and_prepare(
-    >>> builder.info.features["label"].names[:3]   # download_config=tfds.download.DownloadConfig(
-    ['angry', 'disgust', 'fear']                  #     manual_dir="path/to/fer2013"))
+    >>> builder = tfds.builder("fer2013")
+    >>> builder.info.features["label"].names[:3]
+    ['angry', 'disgust', 'fear']
+    >>> config = tfds.download.DownloadConfig(manual_dir="../shared/fer2013")
+    >>> builder.download_and_prepare(download_config=config)  # doctest: +SKIP
 """
 
 from __future__ import annotations
