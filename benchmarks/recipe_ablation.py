@@ -13,7 +13,7 @@ import pathlib
 
 import pandas as pd
 
-from keras_fer.recipes import FAST, SEED
+from keras_fer.recipes import SEED
 from keras_fer.training import TrainConfig, train
 
 

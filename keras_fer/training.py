@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import pathlib
 import shutil
 import sys
@@ -214,11 +213,8 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         FerDataError / FerLayoutError: bad or missing data (raised before anything is written).
     """
     from keras_fer import data as fer_data
-    from keras_fer.callbacks import AtomicBackupAndRestore, BestModelCheckpoint, write_confusion_files
-    from keras_fer.callbacks.confusion import predict_labels
-    from keras_fer.plots import plot_history
     from keras_fer.precision import set_precision
-    from keras_fer.recipes import AugmentRamp, DropoutRamp, WarmupCosine, get_recipe, make_optimizer
+    from keras_fer.recipes import get_recipe
 
     config.validate()
     recipe = recipe or get_recipe(config.recipe)
@@ -234,9 +230,39 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         print(f"{out}: already finished ({config.epochs} epochs); nothing to do.")
         return json.loads((out / "summary.json").read_text())
 
-    # -- data: read and validated before anything is written ---------------------------------
-    use_tf = _use_tf_data()
-    if use_tf:
+    data = _prepare_data(config, recipe, manual_dir, batch_size)  # validated before anything is written
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "config.json", {"settings": settings, "versions": _versions()})
+    keras.utils.set_random_seed(config.seed)
+    previous_policy = keras.mixed_precision.global_policy()
+    policy = set_precision(config.precision)
+    try:
+        return _fit_and_summarise(config, recipe, out, data, batch_size, optimizer_name, learning_rate,
+                                  policy, verbose)
+    finally:  # the global dtype policy is the caller's again
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+
+@dataclasses.dataclass
+class _Data:
+    """What `fit` is given, and what the best model is evaluated on."""
+
+    fit_data: object
+    fit_kwargs: dict
+    val_data: object
+    n_train: int
+    standardize: Optional[tuple]
+    strength: object  # the tf.data pipeline's augmentation-strength tf.Variable, or None
+    use_tf: bool
+
+
+def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_size: int) -> _Data:
+    """tf.data pipelines (TensorFlow backend) or numpy arrays (other backends) for `fit`."""
+    from keras_fer import data as fer_data
+
+    one_hot = recipe.label_smoothing > 0  # CategoricalCrossentropy smooths; the sparse one cannot
+    if _use_tf_data():
         import tensorflow as tf
 
         strength = tf.Variable(1.0, trainable=False, dtype=tf.float32)
@@ -250,39 +276,37 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         if config.normalize == "standardize":
             layer = fer_data.normalization_layer(manual_dir, limit=config.limit)
             standardize = (float(np.ravel(layer.mean)[0]), float(np.ravel(layer.variance)[0]))
-        if recipe.label_smoothing:
-            one_hot = lambda x, y: (x, tf.one_hot(y, 7))  # noqa: E731
-            train_ds, val_fit = train_ds.map(one_hot), val_ds.map(one_hot)
-        else:
-            val_fit = val_ds
-        fit_data, fit_kwargs = train_ds, {"validation_data": val_fit, "shuffle": False}  # shuffled by tf.data
-        val_data = val_ds
-    else:
-        x_train, y_train = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
-        x_val, y_val = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
-        x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
-        n_train = len(x_train)
-        standardize = None
-        if config.normalize == "standardize":
-            layer = keras.layers.Normalization(axis=-1)
-            layer.adapt(x_train)
-            standardize = (float(np.ravel(layer.mean)[0]), float(np.ravel(layer.variance)[0]))
-        y_fit, yv_fit = y_train, y_val
-        if recipe.label_smoothing:
-            y_fit, yv_fit = np.eye(7, dtype="float32")[y_train], np.eye(7, dtype="float32")[y_val]
-        fit_data = x_train
-        fit_kwargs = {"y": y_fit, "batch_size": batch_size, "shuffle": True, "validation_data": (x_val, yv_fit)}
-        val_data = (x_val, y_val)
-        strength = None
+        train_fit, val_fit = train_ds, val_ds
+        if one_hot:
+            to_one_hot = lambda x, y: (x, tf.one_hot(y, 7))  # noqa: E731
+            train_fit, val_fit = train_ds.map(to_one_hot), val_ds.map(to_one_hot)
+        # shuffle=False: tf.data already shuffles (and Keras would warn)
+        return _Data(train_fit, {"validation_data": val_fit, "shuffle": False}, val_ds, n_train,
+                     standardize, strength, True)
+    x_train, y_train = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
+    x_val, y_val = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
+    x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
+    standardize = None
+    if config.normalize == "standardize":
+        layer = keras.layers.Normalization(axis=-1)
+        layer.adapt(x_train)
+        standardize = (float(np.ravel(layer.mean)[0]), float(np.ravel(layer.variance)[0]))
+    y_fit, yv_fit = y_train, y_val
+    if one_hot:
+        y_fit, yv_fit = np.eye(7, dtype="float32")[y_train], np.eye(7, dtype="float32")[y_val]
+    kwargs = {"y": y_fit, "batch_size": batch_size, "shuffle": True, "validation_data": (x_val, yv_fit)}
+    return _Data(x_train, kwargs, (x_val, y_val), len(x_train), standardize, None, False)
 
-    # -- the run folder ---------------------------------------------------------------------------
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "config.json", {"settings": settings, "versions": _versions()})
 
-    keras.utils.set_random_seed(config.seed)
-    policy = set_precision(config.precision)
-    model = build_model(config, standardize, augmentation_in_model=not use_tf)
-    steps_per_epoch = max(1, -(-n_train // batch_size))
+def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_name, learning_rate, policy, verbose):
+    """Builds, fits (resuming) and writes the best model's files, the curves and the summary."""
+    from keras_fer.callbacks import AtomicBackupAndRestore, BestModelCheckpoint, write_confusion_files
+    from keras_fer.callbacks.confusion import predict_labels
+    from keras_fer.plots import plot_history
+    from keras_fer.recipes import AugmentRamp, DropoutRamp, WarmupCosine, make_optimizer
+
+    model = build_model(config, data.standardize, augmentation_in_model=not data.use_tf)
+    steps_per_epoch = max(1, -(-data.n_train // batch_size))
     if recipe.schedule == "warmup_cosine":
         lr = WarmupCosine(learning_rate, int(recipe.warmup_epochs * steps_per_epoch), config.epochs * steps_per_epoch)
     else:
@@ -296,24 +320,24 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
     model.compile(optimizer=make_optimizer(optimizer_name, lr, recipe.weight_decay), loss=loss, metrics=[metric])
 
     backup = AtomicBackupAndRestore(out / "backup", state=lambda: {"history": history.rows})
-    history = HistoryCSV(out / "history.csv", n_train, backup)
+    history = HistoryCSV(out / "history.csv", data.n_train, backup)
     # The backup goes last: whatever it records as finished is already in history.csv and best.keras.
     callbacks = [history, BestModelCheckpoint(out / "best.keras"), backup]
     if recipe.dropout_start is not None:
         callbacks.insert(0, DropoutRamp(recipe))
-    if strength is not None and recipe.augment_start is not None:
-        callbacks.insert(0, AugmentRamp(recipe, strength))
+    if data.strength is not None and recipe.augment_start is not None:
+        callbacks.insert(0, AugmentRamp(recipe, data.strength))
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
     done = backup.latest_epoch()
     if done:
         print(f"{out}: resuming after epoch {done} of {config.epochs}")
     started = time.perf_counter()
-    model.fit(fit_data, epochs=config.epochs, callbacks=callbacks, verbose=verbose, **fit_kwargs)
+    model.fit(data.fit_data, epochs=config.epochs, callbacks=callbacks, verbose=verbose, **data.fit_kwargs)
 
     # -- the best model on public_test, curves, summary ---------------------------------------------
     best = keras.saving.load_model(out / "best.keras")
-    y_true, y_pred, probs = predict_labels(best, val_data)
+    y_true, y_pred, _ = predict_labels(best, data.val_data)
     accuracy = float(np.mean(y_true == y_pred))
     write_confusion_files(y_true, y_pred, out, title=f"{config.model} best model on public_test (accuracy {accuracy:.3f})")
     best_info = json.loads((out / "best.json").read_text())
@@ -321,7 +345,6 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         plot_history(history.rows, title=f"{config.model} ({config.recipe} recipe)", best_epoch=best_info["epoch"],
                      path=tmp)
     rows = history.rows
-    rates = [r["train_images_per_second"] for r in rows]
     summary = {
         "model": config.model,
         "params": _count_params(model),
@@ -332,11 +355,11 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         "last": {k: v for k, v in rows[-1].items() if k != "epoch"},
         "wall_seconds": float(sum(r["epoch_seconds"] for r in rows)),
         "wall_seconds_this_session": time.perf_counter() - started,
-        "train_images_per_second": float(np.median(rates)),
-        "n_train": n_train,
+        "train_images_per_second": float(np.median([r["train_images_per_second"] for r in rows])),
+        "n_train": data.n_train,
         "precision": policy,
         "backend": keras.backend.backend(),
-        "input_pipeline": "tf.data" if use_tf else "arrays",
+        "input_pipeline": "tf.data" if data.use_tf else "arrays",
     }
     write_json(out / "summary.json", summary)
     return summary

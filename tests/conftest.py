@@ -22,3 +22,13 @@ def fer_dir(tmp_path):
 
     write_fer2013_csv(tmp_path / "fer", n_train=70, n_public=21)
     return tmp_path / "fer"
+
+
+@pytest.fixture(autouse=True)
+def _float32_policy():
+    """Tests start from, and leave, Keras' default float32 policy."""
+    import keras
+
+    keras.mixed_precision.set_global_policy("float32")
+    yield
+    keras.mixed_precision.set_global_policy("float32")

@@ -1,13 +1,11 @@
 """keras_fer.data: the tf.data pipeline over the builder, arrays without TensorFlow, the real data."""
 
 import json
-import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 import keras_fer
 from keras_fer import data

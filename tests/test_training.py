@@ -69,6 +69,9 @@ def test_overwrite_replaces_another_configuration(tmp_path):
         train(other, tmp_path / "run", verbose=0)
     summary = train(other, tmp_path / "run", overwrite=True, verbose=0)
     assert summary["epochs"] == 2
+    import keras
+
+    assert keras.mixed_precision.global_policy().name == "float32"  # the caller's policy is restored
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import keras
-from keras import ops
 
 # Keras' own random image layers derive from this base, which swaps in TensorFlow ops when the
 # layer runs inside tf.data; Keras does not export it, so it is imported from where it lives.
