@@ -88,6 +88,7 @@ def get_recipe(name: str) -> Recipe:
     return recipes[name]
 
 
+@keras.saving.register_keras_serializable(package="keras_fer")
 class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
     """Linear warm-up to `peak`, then cosine decay to 0 at `total_steps`.
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import keras
-from keras_fer import FerCNN
+from keras_fer import FerCNN, FerDNN
 from keras_fer.recipes import FAST, SEED, DropoutRamp, WarmupCosine, get_recipe, make_optimizer
 
 
@@ -34,3 +34,15 @@ def test_ramp_ends_at_the_models_own_rates():
     assert rates[0] == pytest.approx(0.4 * FAST.dropout_start)
     assert rates[-1] == pytest.approx(0.4) and model.get_layer("dense_dropout").rate == pytest.approx(0.5)
     assert model.count_params() == 3_258_379
+
+
+def test_a_fast_recipe_run_saves_a_model_that_loads(tmp_path):
+    from keras_fer.training import TrainConfig, train
+    from tfds_fer2013.testing import write_fer2013_csv
+
+    write_fer2013_csv(tmp_path / "fer", n_train=28, n_public=14)
+    summary = train(TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=2, recipe="fast"), tmp_path / "run", verbose=0)
+    assert summary["epochs"] == 2
+    model = keras.saving.load_model(tmp_path / "run" / "best.keras")  # optimizer with its schedule, no custom_objects
+    assert type(model.optimizer._learning_rate).__name__ == "WarmupCosine"
+    assert model.count_params() == FerDNN().count_params()
