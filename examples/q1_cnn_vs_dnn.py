@@ -6,10 +6,9 @@ Run: python examples/q1_cnn_vs_dnn.py --epochs 2 --limit 1024
 import json
 import pathlib
 
-from _common import limit_args, parse
+from _common import keras_fer, limit_args, parse
 
 from keras_fer import FerCNN, FerDNN
-from keras_fer.cli import main as keras_fer
 
 args = parse(__doc__)
 cnn, dnn = FerCNN(), FerDNN(param_budget=FerCNN().count_params())

@@ -6,9 +6,8 @@ Run: python examples/q2_training_curves.py --epochs 2 --limit 1024
 import pathlib
 
 import pandas as pd
-from _common import limit_args, parse
+from _common import keras_fer, limit_args, parse
 
-from keras_fer.cli import main as keras_fer
 from keras_fer.plots import plot_histories
 
 args = parse(__doc__)

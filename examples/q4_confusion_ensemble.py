@@ -6,9 +6,8 @@ Run: python examples/q4_confusion_ensemble.py --epochs 2 --limit 1024
 
 import pathlib
 
-from _common import limit_args, parse
+from _common import keras_fer, limit_args, parse
 
-from keras_fer.cli import main as keras_fer
 
 args = parse(__doc__)
 out = pathlib.Path(args.out)

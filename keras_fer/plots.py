@@ -35,6 +35,7 @@ def plot_history(history, title: str = "", best_epoch: Optional[int] = None, pat
         The matplotlib figure.
     """
     import pandas as pd
+    from matplotlib.ticker import MaxNLocator
 
     plt = _pyplot()
     if hasattr(history, "history"):
@@ -54,6 +55,7 @@ def plot_history(history, title: str = "", best_epoch: Optional[int] = None, pat
         if best_epoch is not None:
             ax.axvline(best_epoch, color="grey", linestyle=":", label=f"best epoch {best_epoch}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend()
