@@ -23,7 +23,8 @@ def test_warmup_cosine_shape():
 
 
 def test_ramp_ends_at_the_models_own_rates():
-    assert FAST.ramp(0.25, 8, 0) == 0.25 and FAST.ramp(0.25, 8, 4) == pytest.approx(0.625) and FAST.ramp(0.25, 8, 8) == 1.0
+    assert SEED.ramp(0.25, 8, 0) == 0.25 and SEED.ramp(0.25, 8, 4) == pytest.approx(0.625) and SEED.ramp(0.25, 8, 8) == 1.0
+    assert SEED.ramp(None, 8, 0) == 1.0
     model = FerCNN()
     model.compile(make_optimizer("adamw", 1e-3), "sparse_categorical_crossentropy")
     ramp = DropoutRamp(FAST)
