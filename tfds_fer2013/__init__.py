@@ -5,8 +5,8 @@ imported (and registered) only when tensorflow_datasets is importable.
 
 Example:
     >>> import tfds_fer2013, tensorflow_datasets as tfds
-    >>> "fer2013" in tfds.list_builders()
-    True
+    >>> tfds.builder("fer2013").info.version
+    Version('1.0.0')
 """
 
 from tfds_fer2013.readers import CLASS_NAMES, MANUAL_DOWNLOAD_INSTRUCTIONS  # noqa: F401
