@@ -18,5 +18,5 @@ try:  # registers tfds.load("fer2013"); optional so JAX/PyTorch users need no Te
 except ImportError:  # pragma: no cover - exercised by the no-TensorFlow CI job
     pass
 
-from keras_fer import callbacks, data, layers, models  # noqa: E402,F401
+from keras_fer import callbacks, data, layers, models, recipes  # noqa: E402,F401  (registers WarmupCosine)
 from keras_fer.models import FerCNN, FerDNN, ensemble, solve_widths  # noqa: E402,F401
