@@ -5,7 +5,18 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-REAL_DATA = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "fer2013"
+def _real_data() -> pathlib.Path:
+    """The real FER2013: $KERAS_FER_REAL_DATA, else a `shared/fer2013` beside the checkout or above it."""
+    if os.environ.get("KERAS_FER_REAL_DATA"):
+        return pathlib.Path(os.environ["KERAS_FER_REAL_DATA"])
+    for parent in pathlib.Path(__file__).resolve().parents:
+        candidate = parent / "shared" / "fer2013"
+        if (candidate / "fer2013.csv.gz").is_file():
+            return candidate
+    return pathlib.Path("/work/shared/fer2013")
+
+
+REAL_DATA = _real_data()
 
 
 @pytest.fixture(autouse=True)
