@@ -119,7 +119,8 @@ def cmd_train(args) -> int:
 
 def cmd_evaluate(args) -> int:
     import numpy as np
-    from sklearn.metrics import classification_report, log_loss
+    import pandas as pd
+    from sklearn.metrics import classification_report, confusion_matrix, log_loss
 
     from keras_fer import CLASS_NAMES
     from keras_fer import data as fer_data
@@ -139,10 +140,6 @@ def cmd_evaluate(args) -> int:
                                    zero_division=0, digits=4)
     print(f"{args.split}: accuracy {metrics['accuracy']:.4f}, loss {metrics['loss']:.4f} ({len(y)} images)\n")
     print(report)
-    from sklearn.metrics import confusion_matrix
-
-    import pandas as pd
-
     cm = pd.DataFrame(confusion_matrix(y, pred, labels=list(range(len(CLASS_NAMES)))),
                       index=CLASS_NAMES, columns=CLASS_NAMES)
     print("confusion matrix (rows: true, columns: predicted)\n" + cm.to_string())

@@ -102,7 +102,7 @@ def _use_tf_data() -> bool:
     if keras.backend.backend() != "tensorflow":
         return False
     try:
-        import tensorflow_datasets  # noqa: F401
+        import tensorflow_datasets  # noqa: F401  (the tf.data path reads through the builder)
     except ImportError:
         return False
     return True

@@ -10,10 +10,7 @@ import numpy as np
 
 from keras_fer.io import atomic_path
 
-try:
-    from tfds_fer2013.readers import CLASS_NAMES
-except ImportError:  # pragma: no cover
-    CLASS_NAMES = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+from tfds_fer2013.readers import CLASS_NAMES  # numpy/pandas only: importable on every backend
 
 
 def predict_labels(model, data, batch_size: int = 256, verbose=0):
