@@ -30,12 +30,11 @@ def default_manual_dir() -> pathlib.Path:
     return pathlib.Path(root) / "downloads" / "manual"
 
 
-def _prepared_dir(manual_dir: pathlib.Path) -> pathlib.Path:
+def _prepared_dir(manual_dir: pathlib.Path, layout: readers.Layout) -> pathlib.Path:
     """Where the prepared dataset of one manual dir lives: keyed by its path and its files' stamps.
 
     Two manual dirs (or a manual dir whose files changed) never share a prepared copy.
     """
-    layout = readers.find_layout(manual_dir)
     stamp = [str(manual_dir.resolve()), layout.name]
     for path in layout.paths:
         st = path.stat()
@@ -61,8 +60,8 @@ def prepare(manual_dir=None, data_dir=None):
     import tfds_fer2013.fer2013_dataset_builder  # noqa: F401  (registers the builder)
 
     manual_dir = pathlib.Path(manual_dir).expanduser() if manual_dir else default_manual_dir()
-    readers.find_layout(manual_dir)  # a clear error (with instructions) before anything is written
-    data_dir = data_dir or _prepared_dir(manual_dir)
+    layout = readers.find_layout(manual_dir)  # a clear error (with instructions) before anything is written
+    data_dir = data_dir or _prepared_dir(manual_dir, layout)
     builder = tfds.builder("fer2013", data_dir=os.fspath(data_dir))
     builder.download_and_prepare(
         download_config=tfds.download.DownloadConfig(manual_dir=os.fspath(manual_dir))

@@ -86,7 +86,6 @@ class FerAugmentation(_Base):
         self.shift = float(shift)
         self.seed = seed
         self.generator = keras.random.SeedGenerator(seed)
-        self.supports_masking = False
 
     def transforms(self, batch_size, height, width):
         """Draws [batch_size, 8] output-to-input transforms (Keras' `affine_transform` form)."""
