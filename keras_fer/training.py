@@ -54,6 +54,7 @@ class TrainConfig:
     val_limit: Optional[int] = None
     precision: str = "auto"
     recipe: str = "seed"
+    match_blur: Union[str, float] = "auto"
 
     def validate(self) -> "TrainConfig":
         from keras_fer.data import NORMALIZE_CHOICES
@@ -82,6 +83,13 @@ class TrainConfig:
             raise ValueError(f"precision={self.precision!r}: expected one of {PRECISIONS}")
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r}: expected one of {RECIPES}")
+        if self.match_blur not in ("auto", "off"):
+            try:
+                self.match_blur = float(self.match_blur)
+            except (TypeError, ValueError):
+                self.match_blur = -1.0
+            if not 0 <= self.match_blur <= 10:
+                raise ValueError(f"match_blur={self.match_blur!r}: expected 'auto', 'off' or a sigma in 0..10")
         return self
 
 
@@ -175,7 +183,7 @@ def _count_params(model) -> dict:
     return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable}
 
 
-def build_model(config: TrainConfig, standardize=None, augmentation_in_model=False):
+def build_model(config: TrainConfig, standardize=None, augmentation_in_model=False, inference_blur=None):
     """The model a configuration asks for (scaling, and augmentation where asked, inside it)."""
     from keras_fer.models import FerCNN, FerDNN
 
@@ -183,6 +191,7 @@ def build_model(config: TrainConfig, standardize=None, augmentation_in_model=Fal
         rescale=1 / 255 if config.normalize == "rescale" else None,
         standardize=standardize if config.normalize == "standardize" else None,
         augmentation=True if (config.augment and augmentation_in_model) else None,
+        inference_blur=inference_blur or None,
     )
     if config.model == "cnn":
         return FerCNN(**head)
@@ -231,15 +240,17 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         return json.loads((out / "summary.json").read_text())
 
     data = _prepare_data(config, recipe, manual_dir, batch_size)  # validated before anything is written
+    blur_sigma, domain = resolve_blur(config, manual_dir)
 
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "config.json", {"settings": settings, "versions": _versions()})
+    write_json(out / "config.json", {"settings": settings, "versions": _versions(),
+                                     "inference_blur": blur_sigma, "domain": domain})
     keras.utils.set_random_seed(config.seed)
     previous_policy = keras.mixed_precision.global_policy()
     policy = set_precision(config.precision)
     try:
         return _fit_and_summarise(config, recipe, out, data, batch_size, optimizer_name, learning_rate,
-                                  policy, verbose)
+                                  policy, verbose, blur_sigma)
     finally:  # the global dtype policy is the caller's again
         keras.mixed_precision.set_global_policy(previous_policy)
 
@@ -255,6 +266,7 @@ class _Data:
     standardize: Optional[tuple]
     strength: object  # the tf.data pipeline's augmentation-strength tf.Variable, or None
     use_tf: bool
+    clean_train: object = None  # un-augmented training images for PreciseBatchNorm, or None
 
 
 def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_size: int) -> _Data:
@@ -276,13 +288,17 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         if config.normalize == "standardize":
             layer = fer_data.normalization_layer(manual_dir, limit=config.limit)
             standardize = (float(np.ravel(layer.mean)[0]), float(np.ravel(layer.variance)[0]))
+        clean = None
+        if recipe.precise_bn_images:
+            clean = fer_data.load("train", limit=min(recipe.precise_bn_images, n_train), shuffle=False,
+                                  manual_dir=manual_dir, batch_size=256, normalize="none")
         train_fit, val_fit = train_ds, val_ds
         if one_hot:
             to_one_hot = lambda x, y: (x, tf.one_hot(y, 7))  # noqa: E731
             train_fit, val_fit = train_ds.map(to_one_hot), val_ds.map(to_one_hot)
         # shuffle=False: tf.data already shuffles (and Keras would warn)
         return _Data(train_fit, {"validation_data": val_fit, "shuffle": False}, val_ds, n_train,
-                     standardize, strength, True)
+                     standardize, strength, True, clean)
     x_train, y_train = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
     x_val, y_val = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
     x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
@@ -295,17 +311,49 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     if one_hot:
         y_fit, yv_fit = np.eye(7, dtype="float32")[y_train], np.eye(7, dtype="float32")[y_val]
     kwargs = {"y": y_fit, "batch_size": batch_size, "shuffle": True, "validation_data": (x_val, yv_fit)}
-    return _Data(x_train, kwargs, (x_val, y_val), len(x_train), standardize, None, False)
+    clean = x_train[: recipe.precise_bn_images] if recipe.precise_bn_images else None
+    return _Data(x_train, kwargs, (x_val, y_val), len(x_train), standardize, None, False, clean)
 
 
-def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_name, learning_rate, policy, verbose):
+def resolve_blur(config: TrainConfig, manual_dir: pathlib.Path):
+    """The `InferenceBlur` sigma a run uses, and the `keras_fer.domain` measurement behind it.
+
+    "auto" compares the training images with public_test (pixels only, never labels) and returns
+    the estimated sigma when the training images are markedly blurrier, else 0; "off" returns 0;
+    a number is used as given.
+    """
+    from keras_fer import data as fer_data
+    from keras_fer.domain import compare_splits
+
+    if config.match_blur == "off":
+        return 0.0, None
+    x_train, _ = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
+    x_val, _ = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
+    report = compare_splits(x_train, x_val, max_images=2000)
+    info = dataclasses.asdict(report)
+    info.update(sharpness_ratio=report.sharpness_ratio, mismatch=report.mismatch)
+    if config.match_blur != "auto":
+        return float(config.match_blur), info
+    if report.mismatch:
+        print(f"keras-fer: the training images are much blurrier than public_test ({report.describe('train', 'public_test')}); "
+              f"the model will blur its inputs by sigma {report.blur_sigma:g} at inference (--match-blur off to disable)",
+              file=sys.stderr)
+        return report.blur_sigma, info
+    return 0.0, info
+
+
+def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_name, learning_rate, policy, verbose,
+                       blur_sigma=0.0):
     """Builds, fits (resuming) and writes the best model's files, the curves and the summary."""
-    from keras_fer.callbacks import AtomicBackupAndRestore, BestModelCheckpoint, write_confusion_files
+    from keras_fer.callbacks import AtomicBackupAndRestore, BestModelCheckpoint, PreciseBatchNorm, write_confusion_files
     from keras_fer.callbacks.confusion import predict_labels
     from keras_fer.plots import plot_history
     from keras_fer.recipes import AugmentRamp, DropoutRamp, WarmupCosine, make_optimizer
 
-    model = build_model(config, data.standardize, augmentation_in_model=not data.use_tf)
+    model = build_model(config, data.standardize, augmentation_in_model=not data.use_tf, inference_blur=blur_sigma)
+    if recipe.zero_init_head:  # a resumed run gets its weights back from the backup afterwards
+        head = model.get_layer("predictions")
+        head.kernel.assign(keras.ops.zeros(head.kernel.shape, head.kernel.dtype))
     steps_per_epoch = max(1, -(-data.n_train // batch_size))
     if recipe.schedule == "warmup_cosine":
         lr = WarmupCosine(learning_rate, int(recipe.warmup_epochs * steps_per_epoch), config.epochs * steps_per_epoch)
@@ -327,6 +375,8 @@ def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_n
         callbacks.insert(0, DropoutRamp(recipe))
     if data.strength is not None and recipe.augment_start is not None:
         callbacks.insert(0, AugmentRamp(recipe, data.strength))
+    if data.clean_train is not None:  # first: validation and the checkpoint see the new statistics
+        callbacks.insert(0, PreciseBatchNorm(data.clean_train))
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
     done = backup.latest_epoch()
@@ -358,6 +408,7 @@ def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_n
         "train_images_per_second": float(np.median([r["train_images_per_second"] for r in rows])),
         "n_train": data.n_train,
         "precision": policy,
+        "inference_blur": blur_sigma,
         "backend": keras.backend.backend(),
         "input_pipeline": "tf.data" if data.use_tf else "arrays",
     }

@@ -1,4 +1,5 @@
-"""Callbacks: atomic best-model saving, confusion-matrix logging, resumable training state.
+"""Callbacks: atomic best-model saving, confusion-matrix logging, resumable training state,
+precise BatchNormalization statistics.
 
 Example:
     >>> from keras_fer.callbacks import BestModelCheckpoint, ConfusionMatrixLogger
@@ -10,4 +11,5 @@ from keras_fer.callbacks.confusion import (  # noqa: F401
     predict_labels,
     write_confusion_files,
 )
+from keras_fer.callbacks.precise_bn import PreciseBatchNorm, recalibrate_batch_norm  # noqa: F401
 from keras_fer.callbacks.resume import AtomicBackupAndRestore  # noqa: F401

@@ -1,4 +1,5 @@
-"""Preprocessing layers: the seed's augmentation as one layer; Keras' own `Rescaling`/`Normalization`.
+"""Preprocessing layers: the seed's augmentation as one layer, an inference-only blur; Keras'
+`Rescaling`/`Normalization`.
 
 Example:
     >>> from keras_fer.layers import FerAugmentation, Rescaling
@@ -9,3 +10,4 @@ Example:
 from keras.layers import Normalization, Rescaling  # noqa: F401  (re-exported: Keras' own layers)
 
 from keras_fer.layers.augmentation import FerAugmentation  # noqa: F401
+from keras_fer.layers.blur import InferenceBlur  # noqa: F401

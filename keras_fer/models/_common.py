@@ -5,10 +5,11 @@ from __future__ import annotations
 import keras
 
 from keras_fer.layers.augmentation import FerAugmentation
+from keras_fer.layers.blur import InferenceBlur
 
 
-def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None):
-    """Optional layers in front of a model: training-only augmentation, then input scaling.
+def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None, inference_blur=None):
+    """Optional layers in front of a model: inference-only blur, training-only augmentation, input scaling.
 
     With scaling inside the model, a saved `.keras` file takes raw 0..255 pixels, so whoever
     loads it cannot feed it differently scaled inputs by mistake.
@@ -18,11 +19,15 @@ def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None
         rescale: a factor such as 1/255 (Keras `Rescaling`), or None.
         standardize: `(mean, variance)` of the training pixels (Keras `Normalization`), or None.
         augmentation: None, True (the seed's settings) or a dict of `FerAugmentation` arguments.
+        inference_blur: Gaussian sigma (pixels) of an `InferenceBlur`, for models trained on blurred
+            images (see `keras_fer.domain`); None or 0 for none.
 
     Returns:
         The tensor after the head (the inputs themselves when all are None).
     """
     x = inputs
+    if inference_blur:
+        x = InferenceBlur(float(inference_blur), name="inference_blur")(x)
     if augmentation:
         kwargs = {} if augmentation is True else dict(augmentation)
         x = FerAugmentation(name="augmentation", **kwargs)(x)

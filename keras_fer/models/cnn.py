@@ -27,6 +27,8 @@ class FerCNN(FerModel):
         rescale: optional input scale (e.g. 1/255) applied in the model.
         standardize: optional `(mean, variance)` of training pixels, applied in the model.
         augmentation: None, True or `FerAugmentation` kwargs: training-only augmentation in the model.
+        inference_blur: Gaussian sigma of an inference-only blur in front (`InferenceBlur`), for a model
+            trained on blurred images; None for none. No weights: the parameter count is unchanged.
         name: model name.
 
     Example:
@@ -49,13 +51,14 @@ class FerCNN(FerModel):
         rescale=None,
         standardize=None,
         augmentation=None,
+        inference_blur=None,
         name="fer_cnn",
         **kwargs,
     ):
         input_shape, num_classes = check_shape(input_shape, num_classes)
         filters = [int(f) for f in filters]
         inputs = keras.Input(shape=input_shape, name="image")
-        x = preprocessing_head(inputs, rescale, standardize, augmentation)
+        x = preprocessing_head(inputs, rescale, standardize, augmentation, inference_blur)
         for i, n in enumerate(filters, start=1):
             x = layers.BatchNormalization(name=f"block{i}_bn")(x)
             x = layers.Conv2D(n, kernel_size, padding="same", name=f"block{i}_conv")(x)
@@ -75,5 +78,5 @@ class FerCNN(FerModel):
             kernel_size=kernel_size, dense_units=dense_units, conv_dropout=conv_dropout,
             dense_dropout=dense_dropout, negative_slope=negative_slope, logits=logits,
             rescale=rescale, standardize=list(standardize) if standardize else None,
-            augmentation=augmentation,
+            augmentation=augmentation, inference_blur=inference_blur,
         )

@@ -27,6 +27,8 @@ class FerDNN(FerModel):
         rescale: optional input scale (e.g. 1/255) applied in the model.
         standardize: optional `(mean, variance)` of training pixels, applied in the model.
         augmentation: None, True or `FerAugmentation` kwargs: training-only augmentation in the model.
+        inference_blur: Gaussian sigma of an inference-only blur in front (`InferenceBlur`), for a model
+            trained on blurred images; None for none. No weights: the parameter count is unchanged.
         name: model name.
 
     Example:
@@ -48,6 +50,7 @@ class FerDNN(FerModel):
         rescale=None,
         standardize=None,
         augmentation=None,
+        inference_blur=None,
         name="fer_dnn",
         **kwargs,
     ):
@@ -63,7 +66,7 @@ class FerDNN(FerModel):
         if len(widths) != 5 or min(widths) < 1:
             raise ValueError(f"FerDNN: widths={widths!r}, expected five positive integers")
         inputs = keras.Input(shape=input_shape, name="image")
-        x = preprocessing_head(inputs, rescale, standardize, augmentation)
+        x = preprocessing_head(inputs, rescale, standardize, augmentation, inference_blur)
         x = layers.BatchNormalization(name="input_bn")(x)
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(widths[0], name="dense1")(x)
@@ -86,6 +89,6 @@ class FerDNN(FerModel):
             param_budget=None, input_shape=list(input_shape), num_classes=num_classes, widths=widths,
             dropout=dropout, last_dropout=last_dropout, negative_slope=negative_slope, logits=logits,
             rescale=rescale, standardize=list(standardize) if standardize else None,
-            augmentation=augmentation,
+            augmentation=augmentation, inference_blur=inference_blur,
         )
         self.param_budget = param_budget
