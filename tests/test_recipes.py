@@ -47,9 +47,15 @@ def test_a_fast_recipe_run_saves_a_model_that_loads(tmp_path):
     write_fer2013_csv(tmp_path / "fer", n_train=28, n_public=14)
     summary = train(TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=2, recipe="fast"), tmp_path / "run", verbose=0)
     assert summary["epochs"] == 2
-    # A fresh process that imports only keras_fer: the optimizer's schedule must deserialize too.
+    assert summary["inference_blur"] == 0.0  # the fixture's splits are alike: no blur    # A fresh process that imports only keras_fer: the optimizer's schedule must deserialize too.
     code = ("import keras, keras_fer; m = keras.saving.load_model(%r); "
             "print(type(m.optimizer._learning_rate).__name__, m.count_params())" % str(tmp_path / "run" / "best.keras"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-2:] == ["WarmupCosine", str(FerDNN().count_params())]
+
+
+def test_fast_recipe_fields():
+    fast = get_recipe("fast")
+    assert fast.zero_init_head and fast.precise_bn_images > 0 and fast.schedule == "warmup_cosine"
+    assert get_recipe("seed").precise_bn_images == 0 and not get_recipe("seed").zero_init_head

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,7 +83,43 @@ def test_overwrite_replaces_another_configuration(tmp_path):
     ({"normalize": "minmax"}, "normalize='minmax'"),
     ({"precision": "fp8"}, "precision='fp8'"),
     ({"recipe": "slow"}, "recipe='slow'"),
+    ({"match_blur": "sharp"}, "match_blur="),
+    ({"match_blur": -1}, "match_blur="),
 ])
 def test_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         TrainConfig(**kwargs).validate()
+
+
+def write_blurred_train_csv(folder, n_train=140, n_public=28, sigma=2.5):
+    """fer2013.csv whose Training images are blurred (like ../shared/fer2013) and PublicTest ones not."""
+    from keras_fer.domain import gaussian_blur
+    from tfds_fer2013.testing import pixels_text, random_faces
+
+    images, labels = random_faces(n_train + n_public, seed=3)
+    images = images.astype("float32")
+    images[:n_train] = gaussian_blur(images[:n_train], sigma)
+    images = np.clip(np.round(images), 0, 255).astype("uint8")
+    usage = ["Training"] * n_train + ["PublicTest"] * n_public
+    lines = ["emotion,pixels,Usage"] + [f"{l},{pixels_text(i)},{u}" for i, l, u in zip(images, labels, usage)]
+    folder.mkdir(parents=True)
+    (folder / "fer2013.csv").write_text("\n".join(lines) + "\n")
+
+
+def test_match_blur_auto_finds_a_blurred_training_split_and_saves_the_blur(tmp_path, capsys):
+    import keras
+
+    write_blurred_train_csv(tmp_path / "fer")
+    cfg = TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=1, batch_size=32)
+    summary = train(cfg, tmp_path / "run", verbose=0)
+    assert "much blurrier than public_test" in capsys.readouterr().err
+    assert 2.0 <= summary["inference_blur"] <= 3.0
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["domain"]["mismatch"] and config["inference_blur"] == summary["inference_blur"]
+    model = keras.saving.load_model(tmp_path / "run" / "best.keras")
+    assert model.get_layer("inference_blur").sigma == summary["inference_blur"]
+
+    off = train(TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=1, batch_size=32, match_blur="off"),
+                tmp_path / "run-off", verbose=0)
+    assert off["inference_blur"] == 0.0
+    assert "inference_blur" not in [l.name for l in keras.saving.load_model(tmp_path / "run-off" / "best.keras").layers]

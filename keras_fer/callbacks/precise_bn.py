@@ -82,7 +82,7 @@ def recalibrate_batch_norm(model, data, batch_size=256, max_images=None):
 
 def _recalibrate(model, layers, data, batch_size, max_images):
     for layer in layers:
-        probe = keras.Model(model.inputs, layer.input)
+        probe = keras.Model(model.inputs[0] if len(model.inputs) == 1 else model.inputs, layer.input)
         axes = tuple(a for a in range(len(layer.input.shape)) if a != layer.axis % len(layer.input.shape))
         total, total_sq, count, seen = 0.0, 0.0, 0, 0
         for x in _batches(data, batch_size):
