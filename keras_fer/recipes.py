@@ -73,6 +73,8 @@ SEED = Recipe(name="seed")
 #: warm-up and cosine decay to 0 at the last epoch; batch 64; the output layer starts at zero; dropout
 #: and augmentation start at zero and ramp linearly to the seed's full strength over 12 epochs;
 #: BatchNormalization statistics recomputed on 4,096 clean training images before each validation.
+#: Measured on FER2013 with blur matching: best public_test 0.507 in 12 epochs vs 0.411 for `seed`
+#: (0.45 at epoch 4; the issue's 0.55 target is not yet met).
 FAST = Recipe(
     name="fast",
     optimizer="adam",
