@@ -6,7 +6,7 @@ images carry. `compare_splits` measures that from the pixels alone (no labels), 
 `estimate_blur` finds the Gaussian blur that makes sharp images look like the training ones, for
 `keras_fer.layers.InferenceBlur`.
 
-Only numpy: works with any backend and without TensorFlow.
+Computed with numpy alone (no backend ops): works with any backend and without TensorFlow.
 
 Example:
     >>> import numpy as np

@@ -85,11 +85,12 @@ class TrainConfig:
             raise ValueError(f"recipe={self.recipe!r}: expected one of {RECIPES}")
         if self.match_blur not in ("auto", "off"):
             try:
-                self.match_blur = float(self.match_blur)
+                sigma = float(self.match_blur)
             except (TypeError, ValueError):
-                self.match_blur = -1.0
-            if not 0 <= self.match_blur <= 10:
+                sigma = float("nan")
+            if not 0 <= sigma <= 10:
                 raise ValueError(f"match_blur={self.match_blur!r}: expected 'auto', 'off' or a sigma in 0..10")
+            self.match_blur = sigma
         return self
 
 
@@ -240,7 +241,9 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         return json.loads((out / "summary.json").read_text())
 
     data = _prepare_data(config, recipe, manual_dir, batch_size)  # validated before anything is written
-    blur_sigma, domain = resolve_blur(config, manual_dir)
+    # The arrays path has the images in memory already; the tf.data path reads them once here.
+    images = None if data.use_tf else (data.fit_data, data.val_data[0])
+    blur_sigma, domain = resolve_blur(config, manual_dir, images)
 
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "config.json", {"settings": settings, "versions": _versions(),
@@ -315,20 +318,23 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     return _Data(x_train, kwargs, (x_val, y_val), len(x_train), standardize, None, False, clean)
 
 
-def resolve_blur(config: TrainConfig, manual_dir: pathlib.Path):
+def resolve_blur(config: TrainConfig, manual_dir: pathlib.Path, images=None):
     """The `InferenceBlur` sigma a run uses, and the `keras_fer.domain` measurement behind it.
 
     "auto" compares the training images with public_test (pixels only, never labels) and returns
     the estimated sigma when the training images are markedly blurrier, else 0; "off" returns 0;
-    a number is used as given.
+    a number is used as given. `images`: the run's `(train, public_test)` images when already
+    loaded; otherwise the source files are read once.
     """
-    from keras_fer import data as fer_data
     from keras_fer.domain import compare_splits
+    from tfds_fer2013 import readers
 
     if config.match_blur == "off":
         return 0.0, None
-    x_train, _ = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
-    x_val, _ = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
+    if images is None:
+        splits = readers.read_labelled(manual_dir)
+        images = (splits["train"][0][: config.limit], splits["public_test"][0][: config.val_limit])
+    x_train, x_val = images
     report = compare_splits(x_train, x_val, max_images=2000)
     info = dataclasses.asdict(report)
     info.update(sharpness_ratio=report.sharpness_ratio, mismatch=report.mismatch)

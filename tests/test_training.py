@@ -83,7 +83,7 @@ def test_overwrite_replaces_another_configuration(tmp_path):
     ({"normalize": "minmax"}, "normalize='minmax'"),
     ({"precision": "fp8"}, "precision='fp8'"),
     ({"recipe": "slow"}, "recipe='slow'"),
-    ({"match_blur": "sharp"}, "match_blur="),
+    ({"match_blur": "sharp"}, "match_blur='sharp'"),
     ({"match_blur": -1}, "match_blur="),
 ])
 def test_bad_settings(kwargs, message):

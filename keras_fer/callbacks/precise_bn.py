@@ -30,13 +30,6 @@ import numpy as np
 import keras
 
 
-def _batch_norm_layers(model):
-    """The BatchNormalization layers of a functional model, in graph order."""
-    found = [l for l in model._flatten_layers(include_self=False) if isinstance(l, keras.layers.BatchNormalization)]
-    order = {id(l): i for i, l in enumerate(getattr(model, "layers", []))}
-    return sorted(found, key=lambda l: order.get(id(l), 0))
-
-
 def _batches(data, batch_size):
     """Yield input batches (numpy or tensors) from an array or an iterable of `x` / `(x, y)` batches."""
     if isinstance(data, np.ndarray):
@@ -66,9 +59,10 @@ def recalibrate_batch_norm(model, data, batch_size=256, max_images=None):
     """
     from keras_fer.layers.blur import InferenceBlur
 
-    layers = _batch_norm_layers(model)
+    # A functional model lists its layers in graph order.
+    layers = [l for l in model.layers if isinstance(l, keras.layers.BatchNormalization)]
     # `data` are training images: an InferenceBlur (meant for sharp test images) must not touch them.
-    blurs = [l for l in model._flatten_layers(include_self=False) if isinstance(l, InferenceBlur)]
+    blurs = [l for l in model.layers if isinstance(l, InferenceBlur)]
     sigmas = [l.sigma for l in blurs]
     for l in blurs:
         l.sigma = 0.0
