@@ -167,12 +167,29 @@ class DropoutRamp(keras.callbacks.Callback):
 
 
 class AugmentRamp(keras.callbacks.Callback):
-    """Sets an augmentation-strength variable read by the input pipeline at each epoch's start."""
+    """Sets the augmentation strength of the recipe's ramp at each epoch's start.
 
-    def __init__(self, recipe: Recipe, strength):
+    With `strength` (a `tf.Variable` read by the tf.data pipeline) it assigns that; without, it sets
+    the `strength` of every `FerAugmentation` layer inside the model (the JAX / torch path, where
+    augmentation runs in the model) and re-traces the train function when it changes.
+    """
+
+    def __init__(self, recipe: Recipe, strength=None):
         super().__init__()
         self.recipe = recipe
         self.strength = strength
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.strength.assign(self.recipe.ramp(self.recipe.augment_start, self.recipe.augment_ramp_epochs, epoch))
+        value = self.recipe.ramp(self.recipe.augment_start, self.recipe.augment_ramp_epochs, epoch)
+        if self.strength is not None:
+            self.strength.assign(value)
+            return
+        from keras_fer.layers.augmentation import FerAugmentation
+
+        changed = False
+        for layer in self.model._flatten_layers():
+            if isinstance(layer, FerAugmentation) and layer.strength != value:
+                layer.strength = value
+                changed = True
+        if changed:
+            self.model.make_train_function(force=True)

@@ -379,7 +379,7 @@ def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_n
     callbacks = [history, BestModelCheckpoint(out / "best.keras"), backup]
     if recipe.dropout_start is not None:
         callbacks.insert(0, DropoutRamp(recipe))
-    if data.strength is not None and recipe.augment_start is not None:
+    if config.augment and recipe.augment_start is not None:  # tf.data's variable, or the model's layer
         callbacks.insert(0, AugmentRamp(recipe, data.strength))
     if data.clean_train is not None:  # first: validation and the checkpoint see the new statistics
         callbacks.insert(0, PreciseBatchNorm(data.clean_train))

@@ -37,6 +37,16 @@ def test_zero_strength_is_identity_and_flip_only_mirrors():
     assert 10 < sum(mirrored) < 54  # about half are flipped
 
 
+def test_strength_scales_the_warp():
+    x = faces(4)
+    layer = FerAugmentation(flip=False, seed=0)
+    layer.strength = 0.0
+    np.testing.assert_allclose(np.asarray(layer(x, training=True)), x, atol=1e-5)
+    layer.strength = 1.0
+    assert not np.allclose(np.asarray(layer(x, training=True)), x, atol=1e-3)
+    assert "strength" not in layer.get_config()  # a training-time setting, never saved
+
+
 def test_one_affine_matrix_composes_the_four():
     # Mid-point draws: no rotation, zoom 1, no shift, no flip -> identity.
     mid = lambda lo, hi: np.full(3, (lo + hi) / 2)  # noqa: E731

@@ -8,7 +8,7 @@ import pytest
 
 import keras
 from keras_fer import FerCNN, FerDNN
-from keras_fer.recipes import FAST, SEED, DropoutRamp, WarmupCosine, get_recipe, make_optimizer
+from keras_fer.recipes import FAST, SEED, AugmentRamp, DropoutRamp, WarmupCosine, get_recipe, make_optimizer
 
 
 def test_seed_recipe_is_the_reports():
@@ -38,6 +38,19 @@ def test_ramp_ends_at_the_models_own_rates():
     assert rates[0] == pytest.approx(0.4 * FAST.dropout_start)
     assert rates[-1] == pytest.approx(0.4) and model.get_layer("dense_dropout").rate == pytest.approx(0.5)
     assert model.count_params() == 3_258_379
+
+
+def test_augment_ramp_sets_the_models_own_augmentation_layer():
+    # the JAX / torch path: no tf.data variable, the augmentation runs inside the model
+    model = FerCNN(augmentation=True)
+    model.compile(make_optimizer("adam", 1e-3), "sparse_categorical_crossentropy")
+    layer = model.get_layer("augmentation")
+    strengths = []
+    after = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: strengths.append(layer.strength))
+    x, y = np.zeros((4, 48, 48, 1), "float32"), np.arange(4)
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[AugmentRamp(FAST), after])
+    step = 1.0 / FAST.augment_ramp_epochs
+    assert strengths == pytest.approx([FAST.augment_start, FAST.augment_start + step, FAST.augment_start + 2 * step])
 
 
 def test_a_fast_recipe_run_saves_a_model_that_loads(tmp_path):

@@ -67,6 +67,9 @@ class FerAugmentation(_Base):
         shift: largest shift as a fraction of width / height.
         seed: seed of the layer's random generator.
 
+    Attribute `strength` (default 1.0, not saved) scales rotation, zoom and shift; a recipe's
+    augmentation ramp sets it between epochs (`keras_fer.recipes.AugmentRamp`).
+
     Example:
         >>> import numpy as np
         >>> layer = FerAugmentation(seed=0)
@@ -86,6 +89,7 @@ class FerAugmentation(_Base):
         self.shift = float(shift)
         self.seed = seed
         self.generator = keras.random.SeedGenerator(seed)
+        self.strength = 1.0
 
     def transforms(self, batch_size, height, width):
         """Draws [batch_size, 8] output-to-input transforms (Keras' `affine_transform` form)."""
@@ -96,7 +100,8 @@ class FerAugmentation(_Base):
             return b.random.uniform((batch_size,), low, high, seed=seed)
 
         return affine_matrices(
-            b.numpy, batch_size, height, width, uniform, self.flip, self.rotation, self.zoom, self.shift
+            b.numpy, batch_size, height, width, uniform, self.flip,
+            self.rotation * self.strength, self.zoom * self.strength, self.shift * self.strength,
         )
 
     def call(self, inputs, training=False):
