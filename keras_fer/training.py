@@ -243,7 +243,11 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
     data = _prepare_data(config, recipe, manual_dir, batch_size)  # validated before anything is written
     # The arrays path has the images in memory already; the tf.data path reads them once here.
     images = None if data.use_tf else (data.fit_data, data.val_data[0])
-    blur_sigma, domain = resolve_blur(config, manual_dir, images)
+    previous = json.loads((out / "config.json").read_text()) if (out / "config.json").is_file() else {}
+    if "inference_blur" in previous:  # resuming (same settings, checked above): keep the run's own blur
+        blur_sigma, domain = float(previous["inference_blur"]), previous.get("domain")
+    else:
+        blur_sigma, domain = resolve_blur(config, manual_dir, images)
 
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "config.json", {"settings": settings, "versions": _versions(),

@@ -123,3 +123,23 @@ def test_match_blur_auto_finds_a_blurred_training_split_and_saves_the_blur(tmp_p
                 tmp_path / "run-off", verbose=0)
     assert off["inference_blur"] == 0.0
     assert "inference_blur" not in [l.name for l in keras.saving.load_model(tmp_path / "run-off" / "best.keras").layers]
+
+
+def test_a_resumed_run_keeps_the_blur_it_started_with(tmp_path, monkeypatch):
+    import keras_fer.training as training
+
+    write_blurred_train_csv(tmp_path / "fer")
+    cfg = TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=1, batch_size=32)
+    train(cfg, tmp_path / "run", verbose=0)
+    # as if interrupted before the end, with a blur of its own recorded when it started
+    (tmp_path / "run" / "summary.json").unlink()
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    (tmp_path / "run" / "config.json").write_text(json.dumps(dict(config, inference_blur=1.25)))
+
+    def no_second_estimate(*args, **kwargs):
+        raise AssertionError("the blur was estimated again on resume")
+
+    monkeypatch.setattr(training, "resolve_blur", no_second_estimate)
+    summary = train(cfg, tmp_path / "run", verbose=0)
+    assert summary["inference_blur"] == 1.25
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["domain"] == config["domain"]
