@@ -19,4 +19,4 @@ except ImportError:  # pragma: no cover - exercised by the no-TensorFlow CI job
     pass
 
 from keras_fer import callbacks, data, layers, models, recipes  # noqa: E402,F401  (registers WarmupCosine)
-from keras_fer.models import FerCNN, FerDNN, ensemble, solve_widths  # noqa: E402,F401
+from keras_fer.models import FerCNN, FerDNN, ensemble, flip_tta, solve_widths  # noqa: E402,F401

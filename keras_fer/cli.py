@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--batch-size", type=_positive_int, default=256)
     e.add_argument("--limit", type=_positive_int, default=None)
     e.add_argument("--out", default=None, help="write the metrics and the confusion matrix files here")
+    e.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
 
     p = sub.add_parser("predict", help="write id,label predictions (several models: an ensemble)")
     p.add_argument("models", nargs="+", metavar="MODEL.keras")
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resize", action="store_true", help="resize images that are not 48x48")
     p.add_argument("--probabilities", action="store_true", help="add one probability column per class")
     p.add_argument("--batch-size", type=_positive_int, default=256)
+    p.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
 
     r = sub.add_parser("report", help="report.md + plots answering the seed report's four questions")
     r.add_argument("runs", nargs="+", metavar="RUN_DIR")
@@ -101,6 +103,12 @@ def _load_model(path):
         return keras.saving.load_model(path)
     except Exception as err:  # Keras raises several types for a file that is not a model
         raise CliError(f"{path}: not a Keras model file (.keras) that loads: {err}") from err
+
+
+def _maybe_tta(model, tta: bool):
+    from keras_fer.models import flip_tta
+
+    return flip_tta(model) if tta else model
 
 
 def cmd_train(args) -> int:
@@ -131,12 +139,12 @@ def cmd_evaluate(args) -> int:
     from keras_fer.callbacks import write_confusion_files
     from keras_fer.io import write_json, write_text
 
-    model = _load_model(args.model)
+    model = _maybe_tta(_load_model(args.model), args.tta)
     x, y = fer_data.arrays(args.split, manual_dir=args.data, limit=args.limit)
     probs = model.predict(x.astype("float32"), batch_size=args.batch_size, verbose=_progress())
     pred = probs.argmax(axis=1)
     metrics = {
-        "model": str(args.model), "split": args.split, "n": int(len(y)),
+        "model": str(args.model), "split": args.split, "n": int(len(y)), "tta": bool(args.tta),
         "accuracy": float(np.mean(pred == y)),
         "loss": float(log_loss(y, np.clip(probs, 1e-7, 1.0), labels=list(range(len(CLASS_NAMES))))),
     }
@@ -168,7 +176,7 @@ def cmd_predict(args) -> int:
     from keras_fer.data import read_unlabeled
     from keras_fer.io import atomic_path
 
-    models = [_load_model(m) for m in args.models]
+    models = [_maybe_tta(_load_model(m), args.tta) for m in args.models]
     ids, images = read_unlabeled(args.input, resize=args.resize)
     x = images.astype("float32")
     probs = np.mean([m.predict(x, batch_size=args.batch_size, verbose=_progress()) for m in models], axis=0)

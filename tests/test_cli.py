@@ -110,6 +110,22 @@ def test_predict_csv_folder_and_ensemble(study):
     assert pd.read_csv(study / "f.csv")["id"].tolist() == ["a", "b"]
 
 
+def test_tta_averages_each_image_with_its_mirror(study):
+    images, _ = random_faces(5, seed=6)
+    test_csv = study / "tta.csv"
+    test_csv.write_text("id,pixels\n" + "".join(f"{i},{pixels_text(x)}\n" for i, x in enumerate(images)))
+    model_path = study / "dnn" / "best.keras"
+    assert main(["predict", str(model_path), "--input", str(test_csv), "--out", str(study / "tta_sub.csv"),
+                 "--probabilities", "--tta"]) == 0
+    got = pd.read_csv(study / "tta_sub.csv").iloc[:, 2:].to_numpy()
+    model = keras.saving.load_model(model_path)
+    x = images[..., None].astype("float32")
+    expected = (model.predict(x, verbose=0) + model.predict(x[:, :, ::-1], verbose=0)) / 2
+    np.testing.assert_allclose(got, expected, atol=2e-5)
+    assert main(["evaluate", str(model_path), "--data", str(study / "fer"), "--tta", "--out", str(study / "eval_tta")]) == 0
+    assert json.loads((study / "eval_tta" / "metrics.json").read_text())["tta"] is True
+
+
 def test_report_answers_the_four_questions(study):
     out = study / "report"
     assert main(["report", str(study / "cnn"), str(study / "dnn"), "--out", str(out)]) == 0

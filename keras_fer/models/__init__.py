@@ -1,4 +1,4 @@
-"""The model zoo: `FerCNN`, `FerDNN`, the parameter-budget solver and ensembles (Keras only).
+"""The model zoo: `FerCNN`, `FerDNN`, the parameter-budget solver, ensembles and flip TTA (Keras only).
 
 Example:
     >>> from keras_fer.models import FerCNN, FerDNN
@@ -15,3 +15,4 @@ from keras_fer.models.budget import (  # noqa: F401
 from keras_fer.models.cnn import FerCNN  # noqa: F401
 from keras_fer.models.dnn import FerDNN  # noqa: F401
 from keras_fer.models.ensemble import ensemble  # noqa: F401
+from keras_fer.models.tta import HorizontalFlip, flip_tta  # noqa: F401
