@@ -18,7 +18,7 @@ class HorizontalFlip(keras.layers.Layer):
     Example:
         >>> import numpy as np
         >>> x = np.arange(6, dtype="float32").reshape(1, 1, 3, 2)
-        >>> HorizontalFlip()(x)[0, 0].numpy().tolist()
+        >>> np.asarray(HorizontalFlip()(x))[0, 0].tolist()
         [[4.0, 5.0], [2.0, 3.0], [0.0, 1.0]]
     """
 
