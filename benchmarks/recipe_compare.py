@@ -23,7 +23,8 @@ def main():
     for run in map(pathlib.Path, args.runs):
         history = pd.read_csv(run / "history.csv")
         settings = json.loads((run / "config.json").read_text())["settings"]
-        name = f"{run.name} ({settings['recipe']})"
+        recipe = settings.get("recipe_fields", {}).get("name", settings["recipe"])  # variants have their own
+        name = f"{run.name} ({recipe})"
         histories[name] = history
         row = {"run": name, "epochs": len(history), "best val acc": round(history["val_accuracy"].max(), 4),
                "at epoch": int(history.loc[history["val_accuracy"].idxmax(), "epoch"])}

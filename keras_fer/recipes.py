@@ -71,10 +71,11 @@ SEED = Recipe(name="seed")
 
 #: Learns sooner on FER2013 (docs/results.md, "The fast recipe"): Adam at 3e-4 with a half-epoch
 #: warm-up and cosine decay to 0 at the last epoch; batch 64; the output layer starts at zero; dropout
-#: and augmentation start at zero and ramp linearly to the seed's full strength over 12 epochs;
+#: and augmentation start at zero and ramp linearly to the seed's full strength over 30 epochs (so a
+#: 12-epoch run ends at 37%: regularisation grows only as the network starts to overfit);
 #: BatchNormalization statistics recomputed on 4,096 clean training images before each validation.
-#: Measured on FER2013 with blur matching: best public_test 0.507 in 12 epochs vs 0.411 for `seed`
-#: (0.45 at epoch 4; the issue's 0.55 target is not yet met).
+#: Measured on FER2013 with blur matching, 12 epochs: best public_test 0.531 vs 0.411 for `seed`
+#: (ramps over 12 epochs: 0.507; over 100: 0.527). The issue's 0.55 target is not met.
 FAST = Recipe(
     name="fast",
     optimizer="adam",
@@ -82,9 +83,9 @@ FAST = Recipe(
     schedule="warmup_cosine",
     warmup_epochs=0.5,
     dropout_start=0.0,
-    dropout_ramp_epochs=12,
+    dropout_ramp_epochs=30,
     augment_start=0.0,
-    augment_ramp_epochs=12,
+    augment_ramp_epochs=30,
     batch_size=64,
     zero_init_head=True,
     precise_bn_images=4096,

@@ -1,5 +1,6 @@
 """keras_fer.recipes: schedules and ramps behave, and never change the architecture."""
 
+import dataclasses
 import subprocess
 import sys
 
@@ -30,11 +31,12 @@ def test_ramp_ends_at_the_models_own_rates():
     assert SEED.ramp(None, 8, 0) == 1.0
     model = FerCNN()
     model.compile(make_optimizer("adamw", 1e-3), "sparse_categorical_crossentropy")
-    ramp = DropoutRamp(FAST)
+    short = dataclasses.replace(FAST, dropout_ramp_epochs=3)  # FAST's own ramp is 30 epochs long
+    ramp = DropoutRamp(short)
     x, y = np.zeros((4, 48, 48, 1), "float32"), np.arange(4)
     rates = []
     record = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: rates.append(model.get_layer("block1_dropout").rate))
-    model.fit(x, y, epochs=FAST.dropout_ramp_epochs + 1, verbose=0, callbacks=[ramp, record])
+    model.fit(x, y, epochs=short.dropout_ramp_epochs + 1, verbose=0, callbacks=[ramp, record])
     assert rates[0] == pytest.approx(0.4 * FAST.dropout_start)
     assert rates[-1] == pytest.approx(0.4) and model.get_layer("dense_dropout").rate == pytest.approx(0.5)
     assert model.count_params() == 3_258_379
@@ -60,7 +62,8 @@ def test_a_fast_recipe_run_saves_a_model_that_loads(tmp_path):
     write_fer2013_csv(tmp_path / "fer", n_train=28, n_public=14)
     summary = train(TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=2, recipe="fast"), tmp_path / "run", verbose=0)
     assert summary["epochs"] == 2
-    assert summary["inference_blur"] == 0.0  # the fixture's splits are alike: no blur    # A fresh process that imports only keras_fer: the optimizer's schedule must deserialize too.
+    assert summary["inference_blur"] == 0.0  # the fixture's splits are alike: no blur
+    # A fresh process that imports only keras_fer: the optimizer's schedule must deserialize too.
     code = ("import keras, keras_fer; m = keras.saving.load_model(%r); "
             "print(type(m.optimizer._learning_rate).__name__, m.count_params())" % str(tmp_path / "run" / "best.keras"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
