@@ -50,9 +50,10 @@ def test_keras_fer_train_runs_without_tensorflow(tmp_path):
     got = run_jax("""
         import json, sys
         from keras_fer.cli import main
-        status = main(["train", "--model", "cnn", "--data", "fer", "--epochs", "1", "--limit", "64",
-                       "--out", "run"])
+        # the fast recipe: its augmentation ramp sets the in-model layer's strength between epochs
+        status = main(["train", "--model", "cnn", "--data", "fer", "--epochs", "2", "--limit", "64",
+                       "--recipe", "fast", "--out", "run"])
         summary = json.load(open("run/summary.json"))
         print(json.dumps([status, summary["backend"], summary["input_pipeline"], summary["epochs"]]))
     """, tmp_path)
-    assert got == [0, "jax", "arrays", 1]
+    assert got == [0, "jax", "arrays", 2]
