@@ -153,18 +153,10 @@ class DropoutRamp(keras.callbacks.Callback):
         self._base = None
 
     def on_epoch_begin(self, epoch, logs=None):
-        layers = [l for l in self.model._flatten_layers() if isinstance(l, keras.layers.Dropout)]
         if self._base is None:
-            self._base = {id(l): l.rate for l in layers}
+            self._base = {id(l): l.rate for l in self.model._flatten_layers() if isinstance(l, keras.layers.Dropout)}
         scale = self.recipe.ramp(self.recipe.dropout_start, self.recipe.dropout_ramp_epochs, epoch)
-        changed = False
-        for layer in layers:
-            rate = self._base[id(layer)] * scale
-            if layer.rate != rate:
-                layer.rate = rate
-                changed = True
-        if changed:
-            self.model.make_train_function(force=True)
+        _set_and_retrace(self.model, keras.layers.Dropout, "rate", lambda layer: self._base[id(layer)] * scale)
 
 
 class AugmentRamp(keras.callbacks.Callback):
@@ -187,10 +179,16 @@ class AugmentRamp(keras.callbacks.Callback):
             return
         from keras_fer.layers.augmentation import FerAugmentation
 
-        changed = False
-        for layer in self.model._flatten_layers():
-            if isinstance(layer, FerAugmentation) and layer.strength != value:
-                layer.strength = value
-                changed = True
-        if changed:
-            self.model.make_train_function(force=True)
+        _set_and_retrace(self.model, FerAugmentation, "strength", lambda layer: value)
+
+
+def _set_and_retrace(model, layer_type, attribute, value_of):
+    """Sets `attribute` of every `layer_type` layer in `model` to `value_of(layer)`; when any value
+    changed, re-traces the train function (these attributes are compile-time constants)."""
+    changed = False
+    for layer in model._flatten_layers():
+        if isinstance(layer, layer_type) and getattr(layer, attribute) != value_of(layer):
+            setattr(layer, attribute, value_of(layer))
+            changed = True
+    if changed:
+        model.make_train_function(force=True)

@@ -7,6 +7,7 @@ import pytest
 from keras_fer import FerCNN, FerDNN
 from keras_fer.domain import gaussian_blur
 from keras_fer.layers import InferenceBlur
+from keras_fer.layers.blur import inference_blur_off
 
 
 def test_inference_blurs_and_training_passes_through():
@@ -43,3 +44,15 @@ def test_models_keep_their_parameter_count_and_reload_with_the_blur(tmp_path):
     assert loaded.get_layer("inference_blur").sigma == 1.5
     x = np.random.default_rng(1).uniform(0, 255, (3, 16, 16, 1)).astype("float32")
     assert np.allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5)
+
+
+def test_blur_off_restores_sigma_even_after_an_error():
+    model = FerDNN(param_budget=150_000, inference_blur=3.5)
+    x = np.random.default_rng(1).uniform(0, 255, (2, 48, 48, 1)).astype("float32")
+    with inference_blur_off(model):
+        assert model.get_layer("inference_blur").sigma == 0.0
+        np.testing.assert_allclose(np.asarray(model.get_layer("inference_blur")(x)), x)
+    with pytest.raises(RuntimeError):
+        with inference_blur_off(model):
+            raise RuntimeError("inside")
+    assert model.get_layer("inference_blur").sigma == 3.5

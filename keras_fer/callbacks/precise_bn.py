@@ -57,20 +57,13 @@ def recalibrate_batch_norm(model, data, batch_size=256, max_images=None):
     Returns:
         The number of BatchNormalization layers recalibrated.
     """
-    from keras_fer.layers.blur import InferenceBlur
+    from keras_fer.layers.blur import inference_blur_off
 
     # A functional model lists its layers in graph order.
     layers = [l for l in model.layers if isinstance(l, keras.layers.BatchNormalization)]
     # `data` are training images: an InferenceBlur (meant for sharp test images) must not touch them.
-    blurs = [l for l in model.layers if isinstance(l, InferenceBlur)]
-    sigmas = [l.sigma for l in blurs]
-    for l in blurs:
-        l.sigma = 0.0
-    try:
+    with inference_blur_off(model):
         _recalibrate(model, layers, data, batch_size, max_images)
-    finally:
-        for l, sigma in zip(blurs, sigmas):
-            l.sigma = sigma
     return len(layers)
 
 

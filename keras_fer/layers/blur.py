@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -79,3 +80,28 @@ class InferenceBlur(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "sigma": self.sigma}
+
+
+@contextlib.contextmanager
+def inference_blur_off(model):
+    """Within the block, every `InferenceBlur` in `model` passes its input through (sigma 0);
+    afterwards each has its own sigma back. For feeding a model images that are already blurred.
+
+    Example:
+        >>> from keras_fer import FerCNN
+        >>> model = FerCNN(inference_blur=2.0)
+        >>> with inference_blur_off(model):
+        ...     model.get_layer("inference_blur").sigma
+        0.0
+        >>> model.get_layer("inference_blur").sigma
+        2.0
+    """
+    blurs = [l for l in model.layers if isinstance(l, InferenceBlur)]
+    sigmas = [l.sigma for l in blurs]
+    for layer in blurs:
+        layer.sigma = 0.0
+    try:
+        yield
+    finally:
+        for layer, sigma in zip(blurs, sigmas):
+            layer.sigma = sigma
