@@ -62,9 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--val-limit", type=_positive_int, default=None, help="first N public_test images")
     t.add_argument("--precision", choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"), default="auto")
     t.add_argument("--recipe", choices=("seed", "fast"), default="seed")
-    t.add_argument("--match-blur", default="auto", metavar="{auto,off,SIGMA}",
-                   help="blur inputs at inference when the training images are blurrier than public_test "
-                        "(auto: measure it; off; or a Gaussian sigma in pixels)")
     t.add_argument("--out", required=True, help="the run folder")
     t.add_argument("--overwrite", action="store_true", help="replace a run folder of another configuration")
 
@@ -119,7 +116,6 @@ def cmd_train(args) -> int:
         batch_size=args.batch_size, normalize=args.normalize, augment=args.augment,
         optimizer=args.optimizer, learning_rate=args.learning_rate, seed=args.seed, limit=args.limit,
         val_limit=args.val_limit, precision=args.precision, recipe=args.recipe,
-        match_blur=args.match_blur,
     )
     summary = train(config, args.out, overwrite=args.overwrite)
     print(

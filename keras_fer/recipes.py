@@ -74,7 +74,7 @@ SEED = Recipe(name="seed")
 #: and augmentation start at zero and ramp linearly to the seed's full strength over 30 epochs (so a
 #: 12-epoch run ends at 37%: regularisation grows only as the network starts to overfit);
 #: BatchNormalization statistics recomputed on 4,096 clean training images before each validation.
-#: Measured on FER2013 with blur matching, 12 epochs: best public_test 0.531 vs 0.411 for `seed`
+#: (To be measured again on the rebuilt, sharp FER2013.)
 #: (ramps over 12 epochs: 0.507; over 100: 0.527). The issue's 0.55 target is not met.
 FAST = Recipe(
     name="fast",

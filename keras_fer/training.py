@@ -25,6 +25,7 @@ import keras
 import numpy as np
 
 from keras_fer.io import atomic_path, write_json, write_text
+from keras_fer.sharpness import blur_warning
 
 MODELS = ("cnn", "dnn")
 
@@ -54,7 +55,6 @@ class TrainConfig:
     val_limit: Optional[int] = None
     precision: str = "auto"
     recipe: str = "seed"
-    match_blur: Union[str, float] = "auto"
 
     def validate(self) -> "TrainConfig":
         from keras_fer.data import NORMALIZE_CHOICES
@@ -83,14 +83,6 @@ class TrainConfig:
             raise ValueError(f"precision={self.precision!r}: expected one of {PRECISIONS}")
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r}: expected one of {RECIPES}")
-        if self.match_blur not in ("auto", "off"):
-            try:
-                sigma = float(self.match_blur)
-            except (TypeError, ValueError):
-                sigma = float("nan")
-            if not 0 <= sigma <= 10:
-                raise ValueError(f"match_blur={self.match_blur!r}: expected 'auto', 'off' or a sigma in 0..10")
-            self.match_blur = sigma
         return self
 
 
@@ -117,6 +109,43 @@ def _use_tf_data() -> bool:
     return True
 
 
+def _defaults() -> dict:
+    """Default values of every setting a run folder records (TrainConfig's and the recipe's fields)."""
+    from keras_fer.recipes import Recipe
+
+    out = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+    out.update({f"recipe_fields.{f.name}": f.default for f in dataclasses.fields(Recipe)
+                if f.default is not dataclasses.MISSING})
+    return out
+
+
+def _flatten(settings: dict) -> dict:
+    flat = {k: v for k, v in settings.items() if k != "recipe_fields"}
+    flat.update({f"recipe_fields.{k}": v for k, v in settings.get("recipe_fields", {}).items()})
+    return flat
+
+
+def _differences(old: dict, new: dict) -> dict:
+    """Settings that differ between a run folder's config and this run's: `{name: (old, new)}`.
+
+    A setting that one side does not record (a keras-fer of another version wrote the folder) counts
+    as the same when the other side holds its default value.
+    """
+    old, new, defaults = _flatten(old), _flatten(new), _defaults()
+    missing = object()
+    diff = {}
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key, missing), new.get(key, missing)
+        if a is missing or b is missing:
+            present = b if a is missing else a
+            if key not in defaults or present == defaults[key]:
+                continue
+            a, b = (None if a is missing else a), (None if b is missing else b)
+        if a != b:
+            diff[key] = (a, b)
+    return diff
+
+
 def _check_run_dir(out: pathlib.Path, settings: dict, overwrite: bool) -> bool:
     """Returns True when `out` holds a finished run of the same settings; raises on a mismatch."""
     config_path = out / "config.json"
@@ -129,8 +158,7 @@ def _check_run_dir(out: pathlib.Path, settings: dict, overwrite: bool) -> bool:
                 f"{out} is not empty and holds no config.json: not a keras-fer run folder. "
                 "Choose another --out, or pass --overwrite to replace it."
             )
-        old = json.loads(config_path.read_text())["settings"]
-        diff = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
+        diff = _differences(json.loads(config_path.read_text())["settings"], settings)
         if diff:
             described = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items()))
             raise RunDirError(
@@ -184,7 +212,7 @@ def _count_params(model) -> dict:
     return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable}
 
 
-def build_model(config: TrainConfig, standardize=None, augmentation_in_model=False, inference_blur=None):
+def build_model(config: TrainConfig, standardize=None, augmentation_in_model=False):
     """The model a configuration asks for (scaling, and augmentation where asked, inside it)."""
     from keras_fer.models import FerCNN, FerDNN
 
@@ -192,7 +220,6 @@ def build_model(config: TrainConfig, standardize=None, augmentation_in_model=Fal
         rescale=1 / 255 if config.normalize == "rescale" else None,
         standardize=standardize if config.normalize == "standardize" else None,
         augmentation=True if (config.augment and augmentation_in_model) else None,
-        inference_blur=inference_blur or None,
     )
     if config.model == "cnn":
         return FerCNN(**head)
@@ -241,23 +268,18 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         return json.loads((out / "summary.json").read_text())
 
     data = _prepare_data(config, recipe, manual_dir, batch_size)  # validated before anything is written
-    # The arrays path has the images in memory already; the tf.data path reads them once here.
-    images = None if data.use_tf else (data.fit_data, data.val_data[0])
-    previous = json.loads((out / "config.json").read_text()) if (out / "config.json").is_file() else {}
-    if "inference_blur" in previous:  # resuming (same settings, checked above): keep the run's own blur
-        blur_sigma, domain = float(previous["inference_blur"]), previous.get("domain")
-    else:
-        blur_sigma, domain = resolve_blur(config, manual_dir, images)
+    warning = blur_warning(*_first_images(data))
+    if warning:
+        print(f"keras-fer: warning: {warning}", file=sys.stderr)
 
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "config.json", {"settings": settings, "versions": _versions(),
-                                     "inference_blur": blur_sigma, "domain": domain})
+    write_json(out / "config.json", {"settings": settings, "versions": _versions()})
     keras.utils.set_random_seed(config.seed)
     previous_policy = keras.mixed_precision.global_policy()
     policy = set_precision(config.precision)
     try:
         return _fit_and_summarise(config, recipe, out, data, batch_size, optimizer_name, learning_rate,
-                                  policy, verbose, blur_sigma)
+                                  policy, verbose)
     finally:  # the global dtype policy is the caller's again
         keras.mixed_precision.set_global_policy(previous_policy)
 
@@ -274,6 +296,7 @@ class _Data:
     strength: object  # the tf.data pipeline's augmentation-strength tf.Variable, or None
     use_tf: bool
     clean_train: object = None  # un-augmented training images for PreciseBatchNorm, or None
+    manual_dir: object = None  # the FER2013 files (the tf.data path reads its first images from them)
 
 
 def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_size: int) -> _Data:
@@ -305,7 +328,7 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
             train_fit, val_fit = train_ds.map(to_one_hot), val_ds.map(to_one_hot)
         # shuffle=False: tf.data already shuffles (and Keras would warn)
         return _Data(train_fit, {"validation_data": val_fit, "shuffle": False}, val_ds, n_train,
-                     standardize, strength, True, clean)
+                     standardize, strength, True, clean, manual_dir)
     x_train, y_train = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
     x_val, y_val = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
     x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
@@ -322,45 +345,26 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     return _Data(x_train, kwargs, (x_val, y_val), len(x_train), standardize, None, False, clean)
 
 
-def resolve_blur(config: TrainConfig, manual_dir: pathlib.Path, images=None):
-    """The `InferenceBlur` sigma a run uses, and the `keras_fer.domain` measurement behind it.
+def _first_images(data: _Data, n: int = 300):
+    """The first `n` training and public_test images (0..255), for the sharpness guard."""
+    if not data.use_tf:
+        return data.fit_data[:n], data.val_data[0][:n]
+    from keras_fer import data as fer_data
 
-    "auto" compares the training images with public_test (pixels only, never labels) and returns
-    the estimated sigma when the training images are markedly blurrier, else 0; "off" returns 0;
-    a number is used as given. `images`: the run's `(train, public_test)` images when already
-    loaded; otherwise the source files are read once.
-    """
-    from keras_fer.domain import compare_splits
-    from tfds_fer2013 import readers
-
-    if config.match_blur == "off":
-        return 0.0, None
-    if images is None:
-        splits = readers.read_labelled(manual_dir)
-        images = (splits["train"][0][: config.limit], splits["public_test"][0][: config.val_limit])
-    x_train, x_val = images
-    report = compare_splits(x_train, x_val, max_images=2000)
-    info = dataclasses.asdict(report)
-    info.update(sharpness_ratio=report.sharpness_ratio, mismatch=report.mismatch)
-    if config.match_blur != "auto":
-        return float(config.match_blur), info
-    if report.mismatch:
-        print(f"keras-fer: the training images are much blurrier than public_test ({report.describe('train', 'public_test')}); "
-              f"the model will blur its inputs by sigma {report.blur_sigma:g} at inference (--match-blur off to disable)",
-              file=sys.stderr)
-        return report.blur_sigma, info
-    return 0.0, info
+    builder = fer_data.prepare(data.manual_dir)
+    take = lambda split: builder.as_dataset(split=f"{split}[:{n}]", batch_size=-1,  # noqa: E731
+                                            as_supervised=True)[0].numpy()
+    return take("train"), take("public_test")
 
 
-def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_name, learning_rate, policy, verbose,
-                       blur_sigma=0.0):
+def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_name, learning_rate, policy, verbose):
     """Builds, fits (resuming) and writes the best model's files, the curves and the summary."""
     from keras_fer.callbacks import AtomicBackupAndRestore, BestModelCheckpoint, PreciseBatchNorm, write_confusion_files
     from keras_fer.callbacks.confusion import predict_labels
     from keras_fer.plots import plot_history
     from keras_fer.recipes import AugmentRamp, DropoutRamp, WarmupCosine, make_optimizer
 
-    model = build_model(config, data.standardize, augmentation_in_model=not data.use_tf, inference_blur=blur_sigma)
+    model = build_model(config, data.standardize, augmentation_in_model=not data.use_tf)
     if recipe.zero_init_head:  # a resumed run gets its weights back from the backup afterwards
         head = model.get_layer("predictions")
         head.kernel.assign(keras.ops.zeros(head.kernel.shape, head.kernel.dtype))
@@ -386,7 +390,7 @@ def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_n
     if config.augment and recipe.augment_start is not None:  # tf.data's variable, or the model's layer
         callbacks.insert(0, AugmentRamp(recipe, data.strength))
     if data.clean_train is not None:  # first: validation and the checkpoint see the new statistics
-        callbacks.insert(0, PreciseBatchNorm(data.clean_train))
+        callbacks.insert(0, PreciseBatchNorm(data.clean_train, compare=data.val_data))
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
     done = backup.latest_epoch()
@@ -418,7 +422,6 @@ def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_n
         "train_images_per_second": float(np.median([r["train_images_per_second"] for r in rows])),
         "n_train": data.n_train,
         "precision": policy,
-        "inference_blur": blur_sigma,
         "backend": keras.backend.backend(),
         "input_pipeline": "tf.data" if data.use_tf else "arrays",
     }

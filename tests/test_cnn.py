@@ -30,7 +30,7 @@ def test_options_do_not_change_the_defaults():
 
 
 def test_save_load_round_trip_identical_predictions(tmp_path):
-    model = FerCNN(rescale=1 / 255, augmentation={"rotation": 10.0}, dense_dropout=0.3)
+    model = FerCNN(rescale=1 / 255, augmentation={"rotation": 10.0}, head_dropout=0.3)
     x = np.random.default_rng(0).uniform(0, 255, (4, 48, 48, 1)).astype("float32")
     model.save(tmp_path / "cnn.keras")
     loaded = keras.saving.load_model(tmp_path / "cnn.keras")  # safe_mode, no custom_objects
@@ -55,3 +55,15 @@ def test_bad_input_shape(shape):
 def test_bad_num_classes(classes):
     with pytest.raises(ValueError, match="num_classes=.*expected an integer >= 2"):
         FerCNN(num_classes=classes)
+
+
+def test_unknown_keywords_raise_instead_of_passing_through():
+    with pytest.raises(TypeError, match="'weigths'"):
+        FerCNN(weigths="fer2013")
+
+
+def test_config_is_the_public_attributes():
+    model = FerCNN(dropout=0.3, rescale=1 / 255)
+    assert model.dropout == 0.3 and model.get_config()["dropout"] == 0.3
+    assert model.get_config()["input_shape"] == [48, 48, 1]
+    assert FerCNN.from_config(model.get_config()).get_config() == model.get_config()

@@ -40,3 +40,11 @@ def test_bad_arguments():
         FerDNN(widths=(1, 2, 3))
     with pytest.raises(ValueError, match="input_shape="):
         FerDNN(input_shape=(10, 10, 1))
+
+
+def test_the_cnns_dropout_vocabulary_and_the_budget_kept():
+    model = FerDNN(param_budget=500_000, dropout=0.3, head_dropout=0.2)
+    assert model.param_budget == 500_000 and model.get_layer("dropout5").rate == 0.2
+    assert [model.get_layer(f"dropout{i}").rate for i in (1, 2, 3, 4)] == [0.3] * 4
+    with pytest.raises(TypeError, match="'last_dropout'"):
+        FerDNN(last_dropout=0.5)

@@ -62,7 +62,6 @@ def test_a_fast_recipe_run_saves_a_model_that_loads(tmp_path):
     write_fer2013_csv(tmp_path / "fer", n_train=28, n_public=14)
     summary = train(TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=2, recipe="fast"), tmp_path / "run", verbose=0)
     assert summary["epochs"] == 2
-    assert summary["inference_blur"] == 0.0  # the fixture's splits are alike: no blur
     # A fresh process that imports only keras_fer: the optimizer's schedule must deserialize too.
     code = ("import keras, keras_fer; m = keras.saving.load_model(%r); "
             "print(type(m.optimizer._learning_rate).__name__, m.count_params())" % str(tmp_path / "run" / "best.keras"))

@@ -44,8 +44,7 @@ def recalibrate_batch_norm(model, data, batch_size=256, max_images=None):
     """Set every BatchNormalization layer's moving statistics to those of `data`, in inference mode.
 
     Layers are done in graph order, so each one is measured on the output of the layers before it
-    with their statistics already recalibrated (and Dropout off, as at inference). An
-    `InferenceBlur` in the model is switched off meanwhile: `data` are training images.
+    with their statistics already recalibrated (and Dropout off, as at inference).
 
     Args:
         model: a functional Keras model (such as `FerCNN` or `FerDNN`).
@@ -57,13 +56,9 @@ def recalibrate_batch_norm(model, data, batch_size=256, max_images=None):
     Returns:
         The number of BatchNormalization layers recalibrated.
     """
-    from keras_fer.layers.blur import inference_blur_off
-
     # A functional model lists its layers in graph order.
     layers = [l for l in model.layers if isinstance(l, keras.layers.BatchNormalization)]
-    # `data` are training images: an InferenceBlur (meant for sharp test images) must not touch them.
-    with inference_blur_off(model):
-        _recalibrate(model, layers, data, batch_size, max_images)
+    _recalibrate(model, layers, data, batch_size, max_images)
     return len(layers)
 
 
@@ -100,6 +95,10 @@ class PreciseBatchNorm(keras.callbacks.Callback):
         data: numpy inputs, or an iterable of `x` / `(x, y)` batches.
         batch_size: batch size when `data` is an array.
         max_images: use at most this many images each time.
+        compare: optional validation data (`(x, y)` arrays or `(x, y)` batches). Before each
+            recalibration the model's accuracy on it with the moving averages is measured and logged
+            as `val_accuracy_moving_stats`: the same run's weights with and without precise BN
+            (training never reads the moving statistics, so the weights do not depend on them).
 
     Example:
         >>> import numpy as np
@@ -108,15 +107,22 @@ class PreciseBatchNorm(keras.callbacks.Callback):
         True
     """
 
-    def __init__(self, data, batch_size=256, max_images=None):
+    def __init__(self, data, batch_size=256, max_images=None, compare=None):
         super().__init__()
         self.data = data
         self.batch_size = batch_size
         self.max_images = max_images
+        self.compare = compare
         self._in_fit = False
         self._done_this_epoch = False
+        self._moving_stats_accuracy = None
 
     def _recalibrate(self):
+        if self.compare is not None:
+            from keras_fer.callbacks.confusion import predict_labels
+
+            y_true, y_pred, _ = predict_labels(self.model, self.compare, self.batch_size)
+            self._moving_stats_accuracy = float(np.mean(y_true == y_pred))
         recalibrate_batch_norm(self.model, self.data, self.batch_size, self.max_images)
         self._done_this_epoch = True
 
@@ -136,3 +142,5 @@ class PreciseBatchNorm(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not self._done_this_epoch:
             self._recalibrate()
+        if self._moving_stats_accuracy is not None and logs is not None:
+            logs["val_accuracy_moving_stats"] = self._moving_stats_accuracy

@@ -1,5 +1,4 @@
-"""Preprocessing layers: the seed's augmentation as one layer, an inference-only blur; Keras'
-`Rescaling`/`Normalization`.
+"""Preprocessing layers: the seed's augmentation as one layer; Keras' `Rescaling`/`Normalization`.
 
 Example:
     >>> from keras_fer.layers import FerAugmentation, Rescaling
@@ -10,4 +9,3 @@ Example:
 from keras.layers import Normalization, Rescaling  # noqa: F401  (re-exported: Keras' own layers)
 
 from keras_fer.layers.augmentation import FerAugmentation  # noqa: F401
-from keras_fer.layers.blur import InferenceBlur  # noqa: F401

@@ -1,15 +1,46 @@
-"""Pieces shared by the model classes: preprocessing head and the Keras-serialisable base."""
+"""Pieces shared by the model classes: the preprocessing head, the shared arguments, the base class."""
 
 from __future__ import annotations
 
 import keras
 
 from keras_fer.layers.augmentation import FerAugmentation
-from keras_fer.layers.blur import InferenceBlur
+
+#: The arguments every keras-fer model takes after its own, documented once (appended to the
+#: class docstrings by `shared_args_doc`).
+SHARED_ARGS_DOC = """\
+        dropout: dropout rate after each hidden block but the last.
+        head_dropout: dropout rate of the last hidden layer, just before the classifier.
+        negative_slope: LeakyReLU slope.
+        logits: output logits instead of softmax probabilities.
+        rescale: optional input scale (e.g. 1/255) applied in the model.
+        standardize: optional `(mean, variance)` of training pixels, applied in the model.
+        augmentation: None, True or `FerAugmentation` kwargs: training-only augmentation in the model.
+        name: model name.
+        trainable: Keras' `trainable` flag (the only other keyword accepted; anything else is an error).
+"""
+
+#: Keyword arguments passed through to `keras.Model`; any other unknown keyword raises `TypeError`
+#: (so `weights=...`, Keras' applications keyword, can never be silently ignored).
+PASSTHROUGH_KWARGS = ("trainable",)
 
 
-def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None, inference_blur=None):
-    """Optional layers in front of a model: inference-only blur, training-only augmentation, input scaling.
+def shared_args_doc(cls):
+    """Class decorator: replaces `{shared_args}` in the docstring by `SHARED_ARGS_DOC`."""
+    cls.__doc__ = cls.__doc__.replace("        {shared_args}\n", SHARED_ARGS_DOC)
+    return cls
+
+
+def check_kwargs(cls_name: str, kwargs: dict) -> dict:
+    """The keyword arguments that `keras.Model` may take; raises on any other."""
+    unknown = sorted(set(kwargs) - set(PASSTHROUGH_KWARGS))
+    if unknown:
+        raise TypeError(f"{cls_name}() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}")
+    return kwargs
+
+
+def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None):
+    """Optional layers in front of a model: training-only augmentation, then input scaling.
 
     With scaling inside the model, a saved `.keras` file takes raw 0..255 pixels, so whoever
     loads it cannot feed it differently scaled inputs by mistake.
@@ -19,15 +50,17 @@ def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None
         rescale: a factor such as 1/255 (Keras `Rescaling`), or None.
         standardize: `(mean, variance)` of the training pixels (Keras `Normalization`), or None.
         augmentation: None, True (the seed's settings) or a dict of `FerAugmentation` arguments.
-        inference_blur: Gaussian sigma (pixels) of an `InferenceBlur`, for models trained on blurred
-            images (see `keras_fer.domain`); None or 0 for none.
 
     Returns:
         The tensor after the head (the inputs themselves when all are None).
+
+    Example:
+        >>> import keras
+        >>> x = preprocessing_head(keras.Input((48, 48, 1)), rescale=1 / 255)
+        >>> x.shape
+        (None, 48, 48, 1)
     """
     x = inputs
-    if inference_blur:
-        x = InferenceBlur(float(inference_blur), name="inference_blur")(x)
     if augmentation:
         kwargs = {} if augmentation is True else dict(augmentation)
         x = FerAugmentation(name="augmentation", **kwargs)(x)
@@ -42,10 +75,27 @@ def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None
 
 
 class FerModel(keras.Model):
-    """Base of the functional-subclass models: config in, config out (see DESIGN.md)."""
+    """Base of the functional-subclass models: config in, config out (see DESIGN.md).
+
+    Subclasses keep their constructor arguments as public attributes (as keras-hub does) and list
+    their names in `_config_keys`; `get_config` returns exactly those.
+    """
+
+    _config_keys: tuple = ()
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, **self._fer_config}
+        config = {"name": self.name, "trainable": self.trainable}
+        for key in self._config_keys:
+            if key == "input_shape":  # Keras' own property, (None, H, W, C)
+                value = list(self.input_shape[1:])
+            else:
+                value = getattr(self, key)
+            if isinstance(value, (list, tuple)):  # Keras wraps list attributes in a tracking list
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            config[key] = value
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

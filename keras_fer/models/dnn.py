@@ -5,37 +5,34 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_fer.models._common import FerModel, preprocessing_head
+from keras_fer.models._common import FerModel, check_kwargs, preprocessing_head, shared_args_doc
 from keras_fer.models.budget import SEED_DNN_WIDTHS, check_shape, solve_widths
 
 
+@shared_args_doc
 @keras.saving.register_keras_serializable(package="keras_fer")
 class FerDNN(FerModel):
     """The seed's DNN: BN -> Flatten -> Dense -> Dropout -> LeakyReLU, three blocks of
     BN -> Dense(no bias) -> Dropout -> LeakyReLU, Dense -> Dropout -> LeakyReLU, Dense(softmax).
 
     Args:
-        param_budget: exact parameter count wanted; widths are solved by `solve_widths`. None: the
-            seed's widths (1152, 432, 180, 90, 44), 3,258,363 parameters.
+        param_budget: exact parameter count wanted; widths are solved by `solve_widths` (and saved,
+            so loading never solves again). None: the seed's widths (1152, 432, 180, 90, 44),
+            3,258,363 parameters.
         input_shape: `(H, W, C)`, H and W >= 16.
         num_classes: number of classes (>= 2).
         widths: explicit five hidden widths (instead of `param_budget`).
-        dropout: dropout rate of the first four blocks.
-        last_dropout: dropout rate of the last hidden block.
-        negative_slope: LeakyReLU slope.
-        logits: output logits instead of softmax probabilities.
-        rescale: optional input scale (e.g. 1/255) applied in the model.
-        standardize: optional `(mean, variance)` of training pixels, applied in the model.
-        augmentation: None, True or `FerAugmentation` kwargs: training-only augmentation in the model.
-        inference_blur: Gaussian sigma of an inference-only blur in front (`InferenceBlur`), for a model
-            trained on blurred images; None for none. No weights: the parameter count is unchanged.
-        name: model name.
+        {shared_args}
 
     Example:
         >>> from keras_fer import FerCNN, FerDNN
-        >>> FerDNN(param_budget=FerCNN().count_params()).count_params()
-        3258379
+        >>> dnn = FerDNN(param_budget=FerCNN().count_params())
+        >>> dnn.count_params(), dnn.param_budget
+        (3258379, 3258379)
     """
+
+    _config_keys = ("input_shape", "num_classes", "widths", "dropout", "head_dropout", "negative_slope",
+                    "logits", "rescale", "standardize", "augmentation")
 
     def __init__(
         self,
@@ -44,16 +41,16 @@ class FerDNN(FerModel):
         num_classes=7,
         widths=None,
         dropout=0.4,
-        last_dropout=0.5,
+        head_dropout=0.5,
         negative_slope=0.2,
         logits=False,
         rescale=None,
         standardize=None,
         augmentation=None,
-        inference_blur=None,
         name="fer_dnn",
         **kwargs,
     ):
+        check_kwargs(type(self).__name__, kwargs)
         input_shape, num_classes = check_shape(input_shape, num_classes)
         if widths is not None and param_budget is not None:
             raise ValueError("FerDNN: give param_budget or widths, not both")
@@ -65,8 +62,10 @@ class FerDNN(FerModel):
         widths = [int(v) for v in widths]
         if len(widths) != 5 or min(widths) < 1:
             raise ValueError(f"FerDNN: widths={widths!r}, expected five positive integers")
+
+        # === Functional Model ===
         inputs = keras.Input(shape=input_shape, name="image")
-        x = preprocessing_head(inputs, rescale, standardize, augmentation, inference_blur)
+        x = preprocessing_head(inputs, rescale, standardize, augmentation)
         x = layers.BatchNormalization(name="input_bn")(x)
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(widths[0], name="dense1")(x)
@@ -78,17 +77,21 @@ class FerDNN(FerModel):
             x = layers.Dropout(dropout, name=f"dropout{i}")(x)
             x = layers.LeakyReLU(negative_slope, name=f"act{i}")(x)
         x = layers.Dense(widths[4], name="dense5")(x)
-        x = layers.Dropout(last_dropout, name="dropout5")(x)
+        x = layers.Dropout(head_dropout, name="dropout5")(x)
         x = layers.LeakyReLU(negative_slope, name="act5")(x)
         outputs = layers.Dense(
             num_classes, activation=None if logits else "softmax", dtype="float32", name="predictions"
         )(x)
         super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
-        # Saved with the solved widths, so loading never re-solves (and never drifts).
-        self._fer_config = dict(
-            param_budget=None, input_shape=list(input_shape), num_classes=num_classes, widths=widths,
-            dropout=dropout, last_dropout=last_dropout, negative_slope=negative_slope, logits=logits,
-            rescale=rescale, standardize=list(standardize) if standardize else None,
-            augmentation=augmentation, inference_blur=inference_blur,
-        )
+
+        # === Config === (saved with the solved widths; the budget asked for is kept for the reader)
         self.param_budget = param_budget
+        self.num_classes = num_classes
+        self.widths = widths
+        self.dropout = dropout
+        self.head_dropout = head_dropout
+        self.negative_slope = negative_slope
+        self.logits = logits
+        self.rescale = rescale
+        self.standardize = list(standardize) if standardize else None
+        self.augmentation = augmentation
