@@ -39,6 +39,8 @@ def _budget(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from keras_fer.detect import DETECTORS
+
     parser = argparse.ArgumentParser(
         prog="keras-fer",
         description="Facial-expression recognition on FER2013 with Keras: train, evaluate, predict, report.",
@@ -82,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--probabilities", action="store_true", help="add one probability column per class")
     p.add_argument("--batch-size", type=_positive_int, default=256)
     p.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
+
+    d = sub.add_parser("detect", help="find the faces in photos, folders and videos and label their emotions")
+    d.add_argument("inputs", nargs="+", metavar="INPUT", help="image files (jpg, png, webp, bmp), folders, videos")
+    d.add_argument("--out", required=True, help="folder for detections.csv, annotated images and videos")
+    d.add_argument("--model", default=None, help="a .keras model (default: the bundled pretrained FerCNN)")
+    d.add_argument("--detector", choices=DETECTORS, default="haar",
+                   help="haar: OpenCV's cascade (fast); mtcnn: the mtcnn package (pip install 'keras-fer[mtcnn]')")
+    d.add_argument("--every", type=_positive_int, default=1, help="videos: look at every N-th frame")
+    d.add_argument("--margin", type=float, default=0.1, help="crop margin around a face, fraction of its side")
+    d.add_argument("--batch-size", type=_positive_int, default=64, help="faces per predict call")
+    d.add_argument("--no-annotate", action="store_true", help="do not write annotated copies of images")
 
     r = sub.add_parser("report", help="report.md + plots answering the seed report's four questions")
     r.add_argument("runs", nargs="+", metavar="RUN_DIR")
@@ -186,6 +199,21 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def cmd_detect(args) -> int:
+    from keras_fer.detect import DetectError, detect
+
+    model = _load_model(args.model) if args.model else None
+    try:
+        result = detect(args.inputs, args.out, model=model, detector=args.detector, every=args.every,
+                        margin=args.margin, batch_size=args.batch_size, annotate_images=not args.no_annotate,
+                        progress=True)
+    except DetectError as err:
+        raise CliError(str(err)) from err
+    print(f"wrote {result['csv']}: {result['faces']} face(s) in {result['files']} file(s); "
+          f"{result['no_face']} without a face; {len(result['unreadable'])} unreadable")
+    return 0
+
+
 def cmd_report(args) -> int:
     from keras_fer.report import write_report
 
@@ -201,7 +229,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     from keras_fer.training import RunDirError
 
     args = build_parser().parse_args(argv)
-    handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "report": cmd_report}
+    handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "report": cmd_report,
+               "detect": cmd_detect}
     try:
         return handler[args.command](args)
     except (CliError, FerDataError, FerLayoutError, RunDirError, ValueError, FileNotFoundError) as err:

@@ -21,6 +21,9 @@ class FerCNN(FerModel):
         filters: filters of the four conv blocks.
         kernel_size: conv kernel size.
         dense_units: width of the hidden Dense layer.
+        weights: None (random initialisation) or "fer2013": the pretrained weights shipped in the
+            package (`keras_fer.pretrained`; no download). They fit the default architecture and
+            expect raw 0..255 pixels, so `rescale` defaults to 1/255 with them.
         {shared_args}
 
     Example:
@@ -46,10 +49,19 @@ class FerCNN(FerModel):
         rescale=None,
         standardize=None,
         augmentation=None,
+        weights=None,
         name="fer_cnn",
         **kwargs,
     ):
         check_kwargs(type(self).__name__, kwargs)
+        if weights is not None:
+            from keras_fer.pretrained import PRETRAINED
+
+            if weights not in PRETRAINED:
+                raise ValueError(f"FerCNN: weights={weights!r}: expected None or one of {PRETRAINED}")
+            if standardize is not None or rescale not in (None, 1 / 255):
+                raise ValueError(f"FerCNN: weights={weights!r} were trained with rescale=1/255 in the model")
+            rescale = 1 / 255
         input_shape, num_classes = check_shape(input_shape, num_classes)
         filters = [int(f) for f in filters]
 
@@ -70,6 +82,10 @@ class FerCNN(FerModel):
             num_classes, activation=None if logits else "softmax", dtype="float32", name="predictions"
         )(x)
         super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
+        if weights is not None:
+            from keras_fer.pretrained import set_pretrained_weights
+
+            set_pretrained_weights(self, weights)
 
         # === Config ===
         self.num_classes = num_classes

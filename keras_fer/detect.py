@@ -1,0 +1,417 @@
+"""Emotions of the faces in ordinary photos, folders and videos (what `keras-fer detect` does).
+
+Faces are found by a detector whose model ships inside a pip wheel (no download): OpenCV's Haar
+cascade (`"haar"`, the default, fast) or the `mtcnn` package (`"mtcnn"`, optional extra). Each face is
+cropped with a margin, turned grey and resized to 48x48 with area averaging, as FER2013's faces
+are, then classified in batches (one `predict_on_batch` per `batch_size` faces, never one per face).
+
+Example:
+    >>> import numpy as np
+    >>> from keras_fer.detect import crop_faces
+    >>> crop_faces(np.zeros((100, 80), "uint8"), [(10, 20, 40, 40)], margin=0.1).shape
+    (1, 48, 48, 1)
+    >>> from keras_fer.detect import detect                                    # doctest: +SKIP
+    >>> detect(["photo.jpg", "clips/"], out="detections")                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import sys
+from typing import Iterable, Iterator, List, Optional, Sequence
+
+import numpy as np
+
+from tfds_fer2013.readers import CLASS_NAMES
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv")
+DETECTORS = ("haar", "mtcnn")
+COLUMNS = ["source", "frame", "x", "y", "w", "h", "label", "confidence"] + [f"p_{c}" for c in CLASS_NAMES]
+
+
+class DetectError(RuntimeError):
+    """Bad arguments to `detect` (no inputs, an unknown detector, a missing extra)."""
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+def to_bgr8(image: np.ndarray) -> np.ndarray:
+    """Any image OpenCV reads (grey, BGR, BGRA; 8 or 16 bits; float) as 8-bit BGR."""
+    import cv2
+
+    x = np.asarray(image)
+    if x.dtype == np.uint16:
+        x = (x // 257).astype(np.uint8)
+    elif x.dtype != np.uint8:
+        x = np.clip(x.astype(np.float64) * (255.0 if x.max() <= 1.0 else 1.0), 0, 255).astype(np.uint8)
+    if x.ndim == 2:
+        return cv2.cvtColor(x, cv2.COLOR_GRAY2BGR)
+    if x.shape[2] == 1:
+        return cv2.cvtColor(x[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if x.shape[2] == 4:
+        return cv2.cvtColor(x, cv2.COLOR_BGRA2BGR)
+    return x
+
+
+def read_image(path) -> np.ndarray:
+    """An image file as 8-bit BGR; raises `ValueError` naming the file when it cannot be read."""
+    import cv2
+
+    data = np.fromfile(str(path), dtype=np.uint8)  # also works for non-ASCII paths
+    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    if image is None:
+        raise ValueError(f"{path}: not an image OpenCV can decode (expected {', '.join(IMAGE_SUFFIXES)})")
+    return to_bgr8(image)
+
+
+def expand_inputs(inputs: Sequence) -> List[pathlib.Path]:
+    """Files named, and the image and video files under folders named (recursively, sorted)."""
+    files = []
+    for item in inputs:
+        path = pathlib.Path(item)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file()
+                            and p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise DetectError(f"{path}: no such file or folder")
+    return files
+
+
+# -- faces --------------------------------------------------------------------------------------------
+
+class HaarDetector:
+    """OpenCV's frontal-face Haar cascade, from the `opencv-python-headless` wheel (`cv2.data`)."""
+
+    name = "haar"
+
+    def __init__(self, scale_factor: float = 1.1, min_neighbors: int = 5, min_size: int = 24):
+        import cv2
+
+        path = pathlib.Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+        self.cascade = cv2.CascadeClassifier(str(path))
+        if self.cascade.empty():
+            raise DetectError(f"{path}: OpenCV could not load its own Haar cascade")
+        self.scale_factor, self.min_neighbors, self.min_size = scale_factor, min_neighbors, min_size
+
+    def __call__(self, bgr: np.ndarray) -> np.ndarray:
+        import cv2
+
+        gray = cv2.equalizeHist(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+        boxes = self.cascade.detectMultiScale(gray, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors,
+                                              minSize=(self.min_size, self.min_size))
+        return np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
+
+
+class MtcnnDetector:
+    """The `mtcnn` package's detector (its weights ship in its wheel): `pip install "keras-fer[mtcnn]"`."""
+
+    name = "mtcnn"
+
+    def __init__(self, min_confidence: float = 0.9):
+        try:
+            from mtcnn import MTCNN
+        except ImportError as err:
+            raise DetectError('--detector mtcnn needs the mtcnn package: pip install "keras-fer[mtcnn]"') from err
+        self.model, self.min_confidence = MTCNN(), min_confidence
+
+    def __call__(self, bgr: np.ndarray) -> np.ndarray:
+        faces = self.model.detect_faces(np.ascontiguousarray(bgr[:, :, ::-1]))
+        boxes = [f["box"] for f in faces if f.get("confidence", 1.0) >= self.min_confidence]
+        return np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
+
+
+def make_detector(name: str):
+    """A face detector by name ("haar" or "mtcnn"): a callable from a BGR image to `[N, 4]` x, y, w, h."""
+    if name == "haar":
+        return HaarDetector()
+    if name == "mtcnn":
+        return MtcnnDetector()
+    raise DetectError(f"detector={name!r}: expected one of {DETECTORS}")
+
+
+def crop_faces(gray: np.ndarray, boxes, margin: float = 0.1, size: int = 48) -> np.ndarray:
+    """Square crops around `boxes` (x, y, w, h), grown by `margin` of the side on each side, clipped
+    to the image, resized to `size` x `size` with area averaging: uint8 `[N, size, size, 1]`."""
+    import cv2
+
+    h_img, w_img = gray.shape[:2]
+    out = np.zeros((len(boxes), size, size, 1), np.uint8)
+    for i, (x, y, w, h) in enumerate(np.asarray(boxes, dtype=np.int64).reshape(-1, 4)):
+        side = max(w, h) * (1 + 2 * margin)
+        cx, cy = x + w / 2, y + h / 2
+        x0, y0 = int(round(max(cx - side / 2, 0))), int(round(max(cy - side / 2, 0)))
+        x1, y1 = int(round(min(cx + side / 2, w_img))), int(round(min(cy + side / 2, h_img)))
+        crop = gray[y0:y1, x0:x1]
+        if crop.size:
+            interpolation = cv2.INTER_AREA if crop.shape[0] >= size else cv2.INTER_LINEAR
+            out[i, :, :, 0] = cv2.resize(crop, (size, size), interpolation=interpolation)
+    return out
+
+
+def annotate(bgr: np.ndarray, boxes, labels: Sequence[str], confidences: Sequence[float]) -> np.ndarray:
+    """A copy of `bgr` with a box and "label 0.87" over each face."""
+    import cv2
+
+    out = bgr.copy()
+    thickness = max(1, round(max(out.shape[:2]) / 400))
+    for (x, y, w, h), label, conf in zip(np.asarray(boxes).reshape(-1, 4), labels, confidences):
+        cv2.rectangle(out, (int(x), int(y)), (int(x + w), int(y + h)), (0, 200, 0), thickness)
+        text = f"{label} {conf:.2f}"
+        scale = max(0.4, w / 180)
+        (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+        top = max(int(y) - th - base - 2, 0)
+        cv2.rectangle(out, (int(x), top), (int(x) + tw + 2, top + th + base + 2), (0, 200, 0), -1)
+        cv2.putText(out, text, (int(x) + 1, top + th + 1), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thickness,
+                    cv2.LINE_AA)
+    return out
+
+
+# -- the job ------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class _Item:
+    """One image or video frame waiting for its faces' emotions."""
+
+    source: str
+    frame: Optional[int]
+    bgr: np.ndarray
+    boxes: np.ndarray
+    first: int  # index of its first face in the pending batch
+    sink: object  # where the annotated picture goes: a path, a video writer, or None
+
+
+class _Classifier:
+    """Gathers faces from many images and classifies them `batch_size` at a time."""
+
+    def __init__(self, model, batch_size: int, on_done):
+        self.model, self.batch_size, self.on_done = model, batch_size, on_done
+        self.items: List[_Item] = []
+        self.faces: List[np.ndarray] = []
+        self.n_faces = 0
+
+    def add(self, item: _Item, faces: np.ndarray):
+        item.first = self.n_faces
+        self.items.append(item)
+        self.faces.append(faces)
+        self.n_faces += len(faces)
+        if self.n_faces >= self.batch_size:
+            self.flush()
+
+    def flush(self):
+        if not self.items:
+            return
+        probs = np.zeros((0, len(CLASS_NAMES)), np.float32)
+        if self.n_faces:
+            x = np.concatenate(self.faces).astype(np.float32)
+            probs = np.concatenate([np.asarray(self.model.predict_on_batch(x[i:i + self.batch_size]), np.float32)
+                                    for i in range(0, len(x), self.batch_size)])
+        for item in self.items:
+            self.on_done(item, probs[item.first:item.first + len(item.boxes)])
+        self.items, self.faces, self.n_faces = [], [], 0
+
+
+def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int = 1, margin: float = 0.1,
+           batch_size: int = 64, annotate_images: bool = True, progress: bool = True) -> dict:
+    """Finds the faces in images, folders and videos and writes their emotions into `out`.
+
+    Writes `detections.csv` (one row per face: source, frame, box, label, confidence and the seven
+    probabilities; a file without a face gives one row with label "no_face"), annotated copies of
+    the images under `out/annotated/`, and for each video an annotated video (at its frame rate
+    divided by `every`) and `<name>_timeline.png` (the mean probability of each emotion per frame).
+
+    Args:
+        inputs: image files, video files and folders (searched recursively).
+        out: the output folder.
+        model: a Keras model from 48x48x1 raw pixels to seven probabilities; default: the bundled
+            pretrained FerCNN (`keras_fer.load_pretrained()`).
+        detector: "haar" or "mtcnn".
+        every: in videos, look at every `every`-th frame.
+        margin: crop margin around each face box, as a fraction of its side.
+        batch_size: faces per `predict` call.
+        annotate_images: write the annotated copies of images.
+        progress: show a progress bar over files and frames.
+
+    Returns:
+        `{"files", "faces", "no_face", "unreadable", "csv"}`.
+    """
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    from keras_fer.io import atomic_path
+
+    if every < 1 or batch_size < 1:
+        raise DetectError(f"every={every}, batch_size={batch_size}: expected positive integers")
+    files = expand_inputs(inputs)
+    if not files:
+        raise DetectError(f"no image or video files in {', '.join(map(str, inputs))}")
+    out = pathlib.Path(out)
+    (out / "annotated").mkdir(parents=True, exist_ok=True)
+    find_faces = make_detector(detector)
+    if model is None:
+        from keras_fer.pretrained import load_pretrained
+
+        model = load_pretrained()
+
+    rows: list = []
+    timelines: dict = {}
+    unreadable: List[str] = []
+    roots = [pathlib.Path(i) for i in inputs]
+    names = _output_names(files, roots)
+
+    def done(item: _Item, probs: np.ndarray):
+        labels = [CLASS_NAMES[i] for i in probs.argmax(axis=1)]
+        confidences = probs.max(axis=1) if len(probs) else []
+        if not len(item.boxes):
+            rows.append(dict(source=item.source, frame=item.frame, label="no_face"))
+        for box, label, conf, p in zip(item.boxes, labels, confidences, probs):
+            rows.append(dict(source=item.source, frame=item.frame, x=box[0], y=box[1], w=box[2], h=box[3],
+                             label=label, confidence=float(conf), **{f"p_{c}": float(v) for c, v in zip(CLASS_NAMES, p)}))
+        if item.frame is not None:
+            timelines.setdefault(item.source, []).append(
+                (item.frame, probs.mean(axis=0) if len(probs) else np.full(len(CLASS_NAMES), np.nan)))
+        if item.sink is not None:
+            picture = annotate(item.bgr, item.boxes, labels, confidences)
+            if isinstance(item.sink, pathlib.Path):
+                import cv2
+
+                ok, encoded = cv2.imencode(item.sink.suffix, picture)
+                with atomic_path(item.sink) as tmp:
+                    encoded.tofile(tmp)
+            else:
+                item.sink.write(picture)
+
+    classifier = _Classifier(model, batch_size, done)
+    bar = tqdm(total=len(files), unit="file", disable=not progress, dynamic_ncols=True)
+    for path in files:
+        bar.set_postfix_str(path.name[-30:], refresh=False)
+        try:
+            if path.suffix.lower() in VIDEO_SUFFIXES:
+                video = _video(path, names[path], out, find_faces, classifier, every, margin, progress)
+                classifier.flush()  # the video's frames are written before it is closed
+                video.close()
+                if str(path) in timelines:
+                    _plot_timeline(timelines[str(path)], str(path),
+                                   out / f"{pathlib.Path(names[path]).stem}_timeline.png")
+            else:
+                bgr = read_image(path)
+                sink = (out / "annotated" / names[path]) if annotate_images else None
+                boxes = find_faces(bgr)
+                import cv2
+
+                faces = crop_faces(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), boxes, margin)
+                classifier.add(_Item(str(path), None, bgr, boxes, 0, sink), faces)
+        except ValueError as err:
+            unreadable.append(str(path))
+            tqdm.write(f"keras-fer detect: skipped {err}", file=sys.stderr)
+        bar.update(1)
+    classifier.flush()
+    bar.close()
+
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    with atomic_path(out / "detections.csv") as tmp:
+        table.to_csv(tmp, index=False, float_format="%.4f")
+    faces = int((table["label"] != "no_face").sum())
+    return {"files": len(files), "faces": faces, "no_face": int((table["label"] == "no_face").sum()),
+            "unreadable": unreadable, "csv": str(out / "detections.csv")}
+
+
+def _output_names(files: Sequence[pathlib.Path], roots: Sequence[pathlib.Path]) -> dict:
+    """A unique file name under out/annotated for each input (its path below the folder given, '__'-joined)."""
+    names, seen = {}, set()
+    for path in files:
+        rel = path.name
+        for root in roots:
+            if root.is_dir():
+                try:
+                    rel = "__".join(path.relative_to(root).parts)
+                    break
+                except ValueError:
+                    continue
+        name, n = rel, 1
+        while name in seen:
+            n += 1
+            name = f"{pathlib.Path(rel).stem}_{n}{pathlib.Path(rel).suffix}"
+        seen.add(name)
+        names[path] = name
+    return names
+
+
+class _VideoOut:
+    """An annotated video written to a temporary file and renamed into place when closed."""
+
+    def __init__(self, target: pathlib.Path, fps: float, size):
+        import cv2
+
+        self.target, self.tmp = target, target.with_name(f".{target.stem}.tmp{target.suffix}")
+        self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+
+    def write(self, picture):
+        self.writer.write(picture)
+
+    def close(self):
+        self.writer.release()
+        if self.tmp.exists():
+            self.tmp.replace(self.target)
+
+
+def _video(path, name, out, find_faces, classifier, every, margin, progress) -> _VideoOut:
+    """Reads every `every`-th frame of a video into `classifier`; returns its annotated-video writer."""
+    import cv2
+    from tqdm.auto import tqdm
+
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        raise ValueError(f"{path}: not a video OpenCV can open (expected {', '.join(VIDEO_SUFFIXES)})")
+    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+    total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
+    writer = None
+    frames = tqdm(total=total, unit="frame", leave=False, disable=not progress, dynamic_ncols=True)
+    index = 0
+    try:
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            if index % every == 0:
+                bgr = to_bgr8(frame)
+                if writer is None:
+                    target = out / "annotated" / (pathlib.Path(name).stem + ".mp4")
+                    writer = _VideoOut(target, max(fps / every, 1.0), (bgr.shape[1], bgr.shape[0]))
+                boxes = find_faces(bgr)
+                faces = crop_faces(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), boxes, margin)
+                classifier.add(_Item(str(path), index, bgr, boxes, 0, writer), faces)
+            index += 1
+            frames.update(1)
+    finally:
+        frames.close()
+        capture.release()
+    if writer is None:
+        raise ValueError(f"{path}: a video with no frame OpenCV can decode")
+    return writer
+
+
+def _plot_timeline(points, video: str, path):
+    """The mean probability of each emotion per sampled frame, one line per emotion."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from keras_fer.io import atomic_path
+
+    frames = np.array([f for f, _ in points])
+    probs = np.stack([p for _, p in points])
+    fig, ax = plt.subplots(figsize=(10, 4))
+    for i, name in enumerate(CLASS_NAMES):
+        ax.plot(frames, probs[:, i], label=name, linewidth=1.2)
+    ax.set(xlabel="frame", ylabel="mean probability over the faces", ylim=(0, 1),
+           title=f"emotions over time: {pathlib.Path(video).name}")
+    ax.legend(ncol=7, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
+    plt.close(fig)

@@ -1,0 +1,114 @@
+"""keras_fer.detect / `keras-fer detect`: faces in photos, folders and videos, classified in batches."""
+
+import cv2
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from keras_fer import CLASS_NAMES
+from keras_fer.detect import COLUMNS, DetectError, crop_faces, detect, read_image
+
+skimage_data = pytest.importorskip("skimage.data")
+
+
+@pytest.fixture(scope="module")
+def face_bgr():
+    """A real photograph with one face, shipped inside scikit-image's wheel (no download)."""
+    return np.ascontiguousarray(skimage_data.astronaut()[:, :, ::-1])
+
+
+class CountingModel:
+    """A tiny Keras model that records how many images each predict call gets."""
+
+    def __init__(self):
+        inputs = keras.Input((48, 48, 1))
+        x = keras.layers.Rescaling(1 / 255)(inputs)
+        self.model = keras.Model(inputs, keras.layers.Dense(7, activation="softmax")(keras.layers.Flatten()(x)))
+        self.calls = []
+
+    def predict_on_batch(self, x):
+        assert x.shape[1:] == (48, 48, 1)
+        self.calls.append(len(x))
+        return self.model.predict_on_batch(x)
+
+
+def write_photos(folder, face_bgr):
+    """The face as jpg (colour), png (RGBA), grey png, 16-bit png, webp and bmp, a blank image and a broken file."""
+    sub = folder / "deeper"
+    sub.mkdir(parents=True)
+    cv2.imwrite(str(folder / "colour.jpg"), face_bgr)
+    cv2.imwrite(str(folder / "rgba.png"), cv2.cvtColor(face_bgr, cv2.COLOR_BGR2BGRA))
+    cv2.imwrite(str(sub / "grey.png"), cv2.cvtColor(face_bgr, cv2.COLOR_BGR2GRAY))
+    cv2.imwrite(str(sub / "sixteen.png"), face_bgr.astype(np.uint16) * 257)
+    cv2.imwrite(str(folder / "colour.webp"), face_bgr)
+    cv2.imwrite(str(folder / "colour.bmp"), face_bgr)
+    cv2.imwrite(str(folder / "blank.png"), np.full((200, 200, 3), 128, np.uint8))
+    (folder / "broken.jpg").write_text("not an image")
+    (folder / "notes.txt").write_text("ignored: not an image suffix")
+
+
+def test_every_image_kind_in_a_folder_in_one_batch(tmp_path, face_bgr, capsys):
+    write_photos(tmp_path / "photos", face_bgr)
+    model = CountingModel()
+    result = detect([tmp_path / "photos"], tmp_path / "out", model=model, progress=False)
+    table = pd.read_csv(tmp_path / "out" / "detections.csv")
+    assert list(table.columns) == COLUMNS
+    faces = table[table.label != "no_face"]
+    assert sorted(faces.source.map(lambda s: s.split("/")[-1])) == sorted(
+        ["colour.jpg", "rgba.png", "grey.png", "sixteen.png", "colour.webp", "colour.bmp"])
+    assert set(faces.label) <= set(CLASS_NAMES)
+    assert np.allclose(faces[[f"p_{c}" for c in CLASS_NAMES]].sum(axis=1), 1.0, atol=1e-3)
+    assert table[table.label == "no_face"].source.str.endswith("blank.png").tolist() == [True]
+    assert result["unreadable"] == [str(tmp_path / "photos" / "broken.jpg")]
+    assert "broken.jpg" in capsys.readouterr().err
+    assert model.calls == [6]  # all faces of all files in one predict call
+    annotated = sorted(p.name for p in (tmp_path / "out" / "annotated").iterdir())
+    assert "deeper__grey.png" in annotated and "colour.jpg" in annotated and "colour.webp" in annotated
+    # the box of one face is drawn in green on the copy
+    x, y, w, h = faces.iloc[0][["x", "y", "w", "h"]].astype(int)
+    copy = read_image(tmp_path / "out" / "annotated" / faces.iloc[0].source.split("/")[-1])
+    assert tuple(copy[y + h // 2, x]) != tuple(face_bgr[y + h // 2, x])
+
+
+def test_batches_hold_at_most_batch_size_faces(tmp_path, face_bgr):
+    for i in range(5):
+        cv2.imwrite(str(tmp_path / f"{i}.png"), face_bgr)
+    model = CountingModel()
+    detect([tmp_path], tmp_path / "out", model=model, batch_size=2, progress=False, annotate_images=False)
+    assert sum(model.calls) == 5 and max(model.calls) <= 2
+    assert not any((tmp_path / "out" / "annotated").iterdir())
+
+
+def test_a_video_every_second_frame(tmp_path, face_bgr):
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (512, 512))
+    for i in range(10):
+        writer.write(np.roll(face_bgr, 4 * i, axis=1))
+    writer.release()
+    detect([video], tmp_path / "out", model=CountingModel(), every=2, progress=False)
+    table = pd.read_csv(tmp_path / "out" / "detections.csv")
+    assert sorted(set(table.frame)) == [0, 2, 4, 6, 8]
+    assert (tmp_path / "out" / "clip_timeline.png").stat().st_size > 0
+    annotated = cv2.VideoCapture(str(tmp_path / "out" / "annotated" / "clip.mp4"))
+    assert int(annotated.get(cv2.CAP_PROP_FRAME_COUNT)) == 5
+    assert not list((tmp_path / "out" / "annotated").glob(".*tmp*"))
+
+
+def test_crops_are_square_grey_48x48_and_clipped_at_the_border():
+    gray = np.arange(100 * 80, dtype=np.uint32).reshape(100, 80).astype(np.uint8)
+    crops = crop_faces(gray, [(0, 0, 30, 30), (60, 80, 30, 30)], margin=0.25)
+    assert crops.shape == (2, 48, 48, 1) and crops.dtype == np.uint8
+    flat = crop_faces(np.full((100, 80), 77, np.uint8), [(10, 10, 40, 40)])
+    assert (flat == 77).all()
+
+
+def test_clear_errors(tmp_path):
+    with pytest.raises(DetectError, match="no such file or folder"):
+        detect([tmp_path / "missing.jpg"], tmp_path / "out", model=CountingModel(), progress=False)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DetectError, match="no image or video files"):
+        detect([tmp_path / "empty"], tmp_path / "out", model=CountingModel(), progress=False)
+    with pytest.raises(DetectError, match="detector='yolo'"):
+        cv2.imwrite(str(tmp_path / "a.png"), np.zeros((10, 10), np.uint8))
+        detect([tmp_path / "a.png"], tmp_path / "out", model=CountingModel(), detector="yolo", progress=False)

@@ -1,0 +1,66 @@
+"""keras_fer.pretrained: weights shipped in the package, float16, SHA-256 checked, no download."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import keras_fer.pretrained as pretrained
+from keras_fer import FerCNN
+
+
+@pytest.fixture
+def bundled(tmp_path, monkeypatch):
+    """A random FerCNN(rescale=1/255) bundled into a temporary weights folder."""
+    monkeypatch.setattr(pretrained, "_DIR", tmp_path / "weights")
+    keras.utils.set_random_seed(0)
+    model = FerCNN(rescale=1 / 255)
+    model.save(tmp_path / "best.keras")
+    info = pretrained.bundle(tmp_path / "best.keras", accuracy=0.5, command="keras-fer train ...")
+    return model, info, tmp_path / "weights"
+
+
+def test_bundle_then_load_gives_the_same_model_to_float16_precision(bundled):
+    model, info, folder = bundled
+    assert info["dtype"] == "float16" and info["params"] == 3_258_379
+    assert info["bytes"] == (folder / "fer_cnn_fer2013.npz").stat().st_size < 8 * 2**20
+    loaded = FerCNN(weights="fer2013")
+    assert loaded.rescale == pytest.approx(1 / 255)
+    x = np.random.default_rng(0).uniform(0, 255, (8, 48, 48, 1)).astype("float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=2e-3)
+    logits = pretrained.load_pretrained(logits=True)
+    assert logits.get_config()["logits"] is True
+
+
+def test_an_altered_file_is_refused(bundled):
+    _, _, folder = bundled
+    path = folder / "fer_cnn_fer2013.npz"
+    blob = bytearray(path.read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    path.write_bytes(bytes(blob))
+    with pytest.raises(pretrained.PretrainedWeightsError, match="does not match the manifest"):
+        FerCNN(weights="fer2013")
+
+
+def test_weights_fit_only_the_default_architecture(bundled):
+    with pytest.raises(pretrained.PretrainedWeightsError, match="other shapes"):
+        FerCNN(weights="fer2013", filters=(8, 8, 8, 8))
+    with pytest.raises(ValueError, match="rescale=1/255"):
+        FerCNN(weights="fer2013", standardize=(120.0, 900.0))
+    with pytest.raises(ValueError, match="weights='imagenet'"):
+        FerCNN(weights="imagenet")
+
+
+def test_missing_weights_say_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(pretrained, "_DIR", tmp_path)
+    with pytest.raises(pretrained.PretrainedWeightsError, match="not in this installation"):
+        pretrained.load_pretrained()
+
+
+def test_a_model_trained_without_rescale_is_not_bundled(tmp_path, monkeypatch):
+    monkeypatch.setattr(pretrained, "_DIR", tmp_path / "weights")
+    FerCNN().save(tmp_path / "raw.keras")
+    with pytest.raises(pretrained.PretrainedWeightsError, match="without rescale"):
+        pretrained.bundle(tmp_path / "raw.keras", accuracy=0.1, command="x")
+    assert not (tmp_path / "weights" / "fer_cnn_fer2013.json").exists()
