@@ -20,3 +20,5 @@ except ImportError:  # pragma: no cover - exercised by the no-TensorFlow CI job
 
 from keras_fer import callbacks, data, layers, models, recipes  # noqa: E402,F401  (registers WarmupCosine)
 from keras_fer.models import FerCNN, FerDNN, ensemble, flip_tta, solve_widths  # noqa: E402,F401
+from keras_fer.pretrained import load_pretrained  # noqa: E402,F401
+from keras_fer.detect import EmotionDetector  # noqa: E402,F401

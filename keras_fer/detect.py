@@ -170,6 +170,80 @@ def annotate(bgr: np.ndarray, boxes, labels: Sequence[str], confidences: Sequenc
     return out
 
 
+# -- in Python ----------------------------------------------------------------------------------------
+
+def as_bgr(image, channels: str = "rgb") -> np.ndarray:
+    """A path, a PIL image or a numpy array (RGB, or BGR with `channels="bgr"`; grey; RGBA) as 8-bit BGR."""
+    if isinstance(image, (str, pathlib.Path)):
+        return read_image(image)
+    if hasattr(image, "mode") and hasattr(image, "convert"):  # a PIL image
+        image, channels = np.asarray(image.convert("RGBA" if "A" in image.mode else "RGB")), "rgb"
+    x = np.asarray(image)
+    if x.ndim == 3 and x.shape[2] in (3, 4) and channels == "rgb":
+        x = x[:, :, [2, 1, 0] + ([3] if x.shape[2] == 4 else [])]
+    elif channels not in ("rgb", "bgr"):
+        raise ValueError(f"channels={channels!r}: expected 'rgb' or 'bgr'")
+    return to_bgr8(np.ascontiguousarray(x))
+
+
+class EmotionDetector:
+    """Faces and their emotions in images, from Python.
+
+    Args:
+        model: a Keras model from 48x48x1 raw pixels to seven probabilities; default: the bundled
+            pretrained FerCNN.
+        detector: "haar" (OpenCV) or "mtcnn".
+        margin: crop margin around each face box, as a fraction of its side.
+        batch_size: faces per `predict` call in `detect_many`.
+
+    Example:
+        >>> from keras_fer import EmotionDetector                                  # doctest: +SKIP
+        >>> EmotionDetector().detect("photo.jpg")                                 # doctest: +SKIP
+        [{'box': (177, 67, 93, 93), 'label': 'happy', 'confidence': 0.97, 'probabilities': {...}}]
+    """
+
+    def __init__(self, model=None, detector: str = "haar", margin: float = 0.1, batch_size: int = 64):
+        self.find_faces = make_detector(detector)  # an unknown name fails before a model is loaded
+        if model is None:
+            from keras_fer.pretrained import load_pretrained
+
+            model = load_pretrained()
+        self.model, self.margin, self.batch_size = model, margin, batch_size
+
+    def faces(self, image, channels: str = "rgb"):
+        """`(boxes [N, 4] x, y, w, h, crops uint8 [N, 48, 48, 1])` of one image."""
+        import cv2
+
+        bgr = as_bgr(image, channels)
+        boxes = self.find_faces(bgr)
+        return boxes, crop_faces(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), boxes, self.margin)
+
+    def detect(self, image, channels: str = "rgb") -> List[dict]:
+        """The faces of one image (a path, a PIL image or a numpy array): a list of
+        `{"box", "label", "confidence", "probabilities"}`, empty when there is no face."""
+        return self.detect_many([image], channels)[0]
+
+    def detect_many(self, images: Iterable, channels: str = "rgb") -> List[List[dict]]:
+        """`detect` for many images, their faces classified `batch_size` at a time."""
+        found = [self.faces(image, channels) for image in images]
+        crops = [c for _, c in found if len(c)]
+        probs = self.classify(np.concatenate(crops)) if crops else np.zeros((0, len(CLASS_NAMES)))
+        out, start = [], 0
+        for boxes, _ in found:
+            p = probs[start:start + len(boxes)]
+            start += len(boxes)
+            out.append([{"box": tuple(int(v) for v in b), "label": CLASS_NAMES[int(q.argmax())],
+                         "confidence": float(q.max()), "probabilities": dict(zip(CLASS_NAMES, map(float, q)))}
+                        for b, q in zip(boxes, p)])
+        return out
+
+    def classify(self, crops: np.ndarray) -> np.ndarray:
+        """Probabilities `[N, 7]` of 48x48 face crops, `batch_size` per `predict_on_batch` call."""
+        x = np.asarray(crops, np.float32)
+        return np.concatenate([np.asarray(self.model.predict_on_batch(x[i:i + self.batch_size]), np.float32)
+                               for i in range(0, len(x), self.batch_size)])
+
+
 # -- the job ------------------------------------------------------------------------------------------
 
 @dataclasses.dataclass
@@ -187,8 +261,8 @@ class _Item:
 class _Classifier:
     """Gathers faces from many images and classifies them `batch_size` at a time."""
 
-    def __init__(self, model, batch_size: int, on_done):
-        self.model, self.batch_size, self.on_done = model, batch_size, on_done
+    def __init__(self, detector: EmotionDetector, on_done):
+        self.detector, self.batch_size, self.on_done = detector, detector.batch_size, on_done
         self.items: List[_Item] = []
         self.faces: List[np.ndarray] = []
         self.n_faces = 0
@@ -206,9 +280,7 @@ class _Classifier:
             return
         probs = np.zeros((0, len(CLASS_NAMES)), np.float32)
         if self.n_faces:
-            x = np.concatenate(self.faces).astype(np.float32)
-            probs = np.concatenate([np.asarray(self.model.predict_on_batch(x[i:i + self.batch_size]), np.float32)
-                                    for i in range(0, len(x), self.batch_size)])
+            probs = self.detector.classify(np.concatenate(self.faces))
         for item in self.items:
             self.on_done(item, probs[item.first:item.first + len(item.boxes)])
         self.items, self.faces, self.n_faces = [], [], 0
@@ -249,12 +321,8 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
     if not files:
         raise DetectError(f"no image or video files in {', '.join(map(str, inputs))}")
     out = pathlib.Path(out)
+    emotions = EmotionDetector(model, detector, margin, batch_size)
     (out / "annotated").mkdir(parents=True, exist_ok=True)
-    find_faces = make_detector(detector)
-    if model is None:
-        from keras_fer.pretrained import load_pretrained
-
-        model = load_pretrained()
 
     rows: list = []
     timelines: dict = {}
@@ -284,13 +352,13 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
             else:
                 item.sink.write(picture)
 
-    classifier = _Classifier(model, batch_size, done)
+    classifier = _Classifier(emotions, done)
     bar = tqdm(total=len(files), unit="file", disable=not progress, dynamic_ncols=True)
     for path in files:
         bar.set_postfix_str(path.name[-30:], refresh=False)
         try:
             if path.suffix.lower() in VIDEO_SUFFIXES:
-                video = _video(path, names[path], out, find_faces, classifier, every, margin, progress)
+                video = _video(path, names[path], out, emotions, classifier, every, progress)
                 classifier.flush()  # the video's frames are written before it is closed
                 video.close()
                 if str(path) in timelines:
@@ -299,10 +367,7 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
             else:
                 bgr = read_image(path)
                 sink = (out / "annotated" / names[path]) if annotate_images else None
-                boxes = find_faces(bgr)
-                import cv2
-
-                faces = crop_faces(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), boxes, margin)
+                boxes, faces = emotions.faces(bgr, "bgr")
                 classifier.add(_Item(str(path), None, bgr, boxes, 0, sink), faces)
         except ValueError as err:
             unreadable.append(str(path))
@@ -358,7 +423,7 @@ class _VideoOut:
             self.tmp.replace(self.target)
 
 
-def _video(path, name, out, find_faces, classifier, every, margin, progress) -> _VideoOut:
+def _video(path, name, out, emotions: EmotionDetector, classifier, every, progress) -> _VideoOut:
     """Reads every `every`-th frame of a video into `classifier`; returns its annotated-video writer."""
     import cv2
     from tqdm.auto import tqdm
@@ -381,8 +446,7 @@ def _video(path, name, out, find_faces, classifier, every, margin, progress) -> 
                 if writer is None:
                     target = out / "annotated" / (pathlib.Path(name).stem + ".mp4")
                     writer = _VideoOut(target, max(fps / every, 1.0), (bgr.shape[1], bgr.shape[0]))
-                boxes = find_faces(bgr)
-                faces = crop_faces(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), boxes, margin)
+                boxes, faces = emotions.faces(bgr, "bgr")
                 classifier.add(_Item(str(path), index, bgr, boxes, 0, writer), faces)
             index += 1
             frames.update(1)

@@ -112,3 +112,24 @@ def test_clear_errors(tmp_path):
     with pytest.raises(DetectError, match="detector='yolo'"):
         cv2.imwrite(str(tmp_path / "a.png"), np.zeros((10, 10), np.uint8))
         detect([tmp_path / "a.png"], tmp_path / "out", model=CountingModel(), detector="yolo", progress=False)
+
+
+def test_emotion_detector_takes_a_path_an_rgb_array_or_a_pil_image(tmp_path, face_bgr):
+    from PIL import Image
+
+    from keras_fer import EmotionDetector
+
+    cv2.imwrite(str(tmp_path / "face.png"), face_bgr)
+    model = CountingModel()
+    detector = EmotionDetector(model=model)
+    rgb = face_bgr[:, :, ::-1]
+    results = detector.detect_many([tmp_path / "face.png", rgb, Image.fromarray(rgb), face_bgr * 0])
+    assert model.calls == [3]  # one predict for the faces of all four images
+    by_path, by_array, by_pil, none = results
+    assert none == [] and len(by_path) == 1 and by_path == by_array == by_pil
+    face = by_path[0]
+    assert set(face) == {"box", "label", "confidence", "probabilities"} and len(face["box"]) == 4
+    assert face["label"] == max(face["probabilities"], key=face["probabilities"].get)
+    alone = detector.detect(face_bgr, channels="bgr")  # a batch of one: the same up to float rounding
+    assert [(f["box"], f["label"]) for f in alone] == [(face["box"], face["label"])]
+    assert alone[0]["probabilities"] == pytest.approx(face["probabilities"], abs=1e-5)
