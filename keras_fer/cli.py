@@ -40,6 +40,7 @@ def _budget(text: str):
 
 def build_parser() -> argparse.ArgumentParser:
     from keras_fer.detect import DETECTORS
+    from keras_fer.export import FORMATS as EXPORT_FORMATS
 
     parser = argparse.ArgumentParser(
         prog="keras-fer",
@@ -95,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--margin", type=float, default=0.1, help="crop margin around a face, fraction of its side")
     d.add_argument("--batch-size", type=_positive_int, default=64, help="faces per predict call")
     d.add_argument("--no-annotate", action="store_true", help="do not write annotated copies of images")
+
+    x = sub.add_parser("export", help="export a model (Keras' Model.export) and check it in its runtime")
+    x.add_argument("model", metavar="MODEL", help="a .keras model, or 'pretrained' for the bundled weights")
+    x.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    x.add_argument("--out", required=True, help="a folder (tf_saved_model), a .onnx or a .tflite file")
+    x.add_argument("--data", default=None,
+                   help="FER2013 files: compare on 256 public_test images (default: 256 random images)")
 
     r = sub.add_parser("report", help="report.md + plots answering the seed report's four questions")
     r.add_argument("runs", nargs="+", metavar="RUN_DIR")
@@ -214,6 +222,35 @@ def cmd_detect(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    import numpy as np
+
+    from keras_fer.export import ExportError, check, export
+
+    if args.model == "pretrained":
+        from keras_fer.pretrained import load_pretrained
+
+        model = load_pretrained()
+    else:
+        model = _load_model(args.model)
+    if args.data:
+        from keras_fer.data import arrays
+
+        x = arrays("public_test", manual_dir=args.data, limit=256)[0].astype("float32")
+        source = "256 public_test images"
+    else:
+        x = np.random.default_rng(0).uniform(0, 255, (256,) + tuple(model.input_shape[1:])).astype("float32")
+        source = "256 random images"
+    try:
+        export(model, args.out, args.format)
+        result = check(model, args.out, args.format, x)
+    except ExportError as err:
+        raise CliError(str(err)) from err
+    print(f"wrote {args.out} ({args.format}, {result['bytes'] / 2**20:.1f} MiB): max |difference| from the Keras "
+          f"model {result['max_abs_diff']:.2e} on {source}; one image in {result['latency_ms']:.1f} ms")
+    return 0
+
+
 def cmd_report(args) -> int:
     from keras_fer.report import write_report
 
@@ -230,7 +267,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     args = build_parser().parse_args(argv)
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "report": cmd_report,
-               "detect": cmd_detect}
+               "detect": cmd_detect, "export": cmd_export}
     try:
         return handler[args.command](args)
     except (CliError, FerDataError, FerLayoutError, RunDirError, ValueError, FileNotFoundError) as err:
