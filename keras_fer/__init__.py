@@ -18,7 +18,7 @@ try:  # registers tfds.load("fer2013"); optional so JAX/PyTorch users need no Te
 except ImportError:  # pragma: no cover - exercised by the no-TensorFlow CI job
     pass
 
-from keras_fer import callbacks, data, layers, models, recipes  # noqa: E402,F401  (registers WarmupCosine)
+from keras_fer import callbacks, data, layers, models, recipes  # noqa: E402,F401
 from keras_fer.models import FerCNN, FerDNN, ensemble, flip_tta, solve_widths  # noqa: E402,F401
 from keras_fer.pretrained import load_pretrained  # noqa: E402,F401
 from keras_fer.detect import EmotionDetector  # noqa: E402,F401

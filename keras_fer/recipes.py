@@ -11,7 +11,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Optional
 
 import keras
@@ -100,95 +99,39 @@ def get_recipe(name: str) -> Recipe:
     return recipes[name]
 
 
-@keras.saving.register_keras_serializable(package="keras_fer")
-class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
-    """Linear warm-up to `peak`, then cosine decay to 0 at `total_steps`.
+SCHEDULES = ("constant", "warmup_cosine")
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+
+
+def learning_rate_schedule(recipe: Recipe, learning_rate: float, steps_per_epoch: int, epochs: int):
+    """The recipe's learning rate: a constant, or Keras' `CosineDecay` with a linear warm-up.
+
+    "warmup_cosine" rises linearly from 0 to `learning_rate` over `warmup_epochs`, then decays along
+    a cosine to 0 at the last step of `epochs`.
 
     Example:
-        >>> s = WarmupCosine(1e-3, 10, 100)
-        >>> float(s(0)) < float(s(10)) and abs(float(s(10)) - 1e-3) < 1e-9
-        True
+        >>> s = learning_rate_schedule(Recipe("r", schedule="warmup_cosine", warmup_epochs=1), 1e-3, 10, 10)
+        >>> round(float(s(10)), 6), round(float(s(100)), 6)
+        (0.001, 0.0)
     """
-
-    def __init__(self, peak, warmup_steps, total_steps):
-        self.peak = float(peak)
-        self.warmup_steps = int(warmup_steps)
-        self.total_steps = int(total_steps)
-
-    def __call__(self, step):
-        step = keras.ops.cast(step, "float32")
-        warm = self.peak * (step + 1.0) / max(self.warmup_steps, 1)
-        progress = (step - self.warmup_steps) / max(self.total_steps - self.warmup_steps, 1)
-        progress = keras.ops.clip(progress, 0.0, 1.0)
-        cosine = 0.5 * self.peak * (1.0 + keras.ops.cos(math.pi * progress))
-        return keras.ops.where(step < self.warmup_steps, warm, cosine)
-
-    def get_config(self):
-        return {"peak": self.peak, "warmup_steps": self.warmup_steps, "total_steps": self.total_steps}
+    if recipe.schedule == "constant":
+        return learning_rate
+    if recipe.schedule == "warmup_cosine":
+        warmup = int(recipe.warmup_epochs * steps_per_epoch)
+        return keras.optimizers.schedules.CosineDecay(
+            0.0, max(epochs * steps_per_epoch - warmup, 1), warmup_target=learning_rate, warmup_steps=warmup)
+    raise ValueError(f"schedule={recipe.schedule!r}: expected one of {SCHEDULES}")
 
 
 def make_optimizer(name: str, learning_rate, weight_decay: float = 0.0):
-    """A Keras optimizer by name ("adam", "adamw", "sgd", "rmsprop") at `learning_rate`."""
+    """A Keras optimizer by name ("adam", "adamw", "sgd", "rmsprop") at `learning_rate`;
+    `weight_decay` is AdamW's decoupled decay (0 means none)."""
     if name == "adam":
         return keras.optimizers.Adam(learning_rate)
     if name == "adamw":
-        return keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay or 1e-4)
+        return keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay)
     if name == "sgd":
         return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True)
     if name == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate)
-    raise ValueError(f"optimizer={name!r}: expected one of adam, adamw, sgd, rmsprop")
-
-
-class DropoutRamp(keras.callbacks.Callback):
-    """Scales every `Dropout` layer's rate by the recipe's ramp at the start of each epoch.
-
-    The rates end at the model's own values, so the trained model is the same architecture; the
-    train function is re-traced when the rates change (Dropout rates are compile-time constants).
-    """
-
-    def __init__(self, recipe: Recipe):
-        super().__init__()
-        self.recipe = recipe
-        self._base = None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if self._base is None:
-            self._base = {id(l): l.rate for l in self.model._flatten_layers() if isinstance(l, keras.layers.Dropout)}
-        scale = self.recipe.ramp(self.recipe.dropout_start, self.recipe.dropout_ramp_epochs, epoch)
-        _set_and_retrace(self.model, keras.layers.Dropout, "rate", lambda layer: self._base[id(layer)] * scale)
-
-
-class AugmentRamp(keras.callbacks.Callback):
-    """Sets the augmentation strength of the recipe's ramp at each epoch's start.
-
-    With `strength` (a `tf.Variable` read by the tf.data pipeline) it assigns that; without, it sets
-    the `strength` of every `FerAugmentation` layer inside the model (the JAX / torch path, where
-    augmentation runs in the model) and re-traces the train function when it changes.
-    """
-
-    def __init__(self, recipe: Recipe, strength=None):
-        super().__init__()
-        self.recipe = recipe
-        self.strength = strength
-
-    def on_epoch_begin(self, epoch, logs=None):
-        value = self.recipe.ramp(self.recipe.augment_start, self.recipe.augment_ramp_epochs, epoch)
-        if self.strength is not None:
-            self.strength.assign(value)
-            return
-        from keras_fer.layers.augmentation import FerAugmentation
-
-        _set_and_retrace(self.model, FerAugmentation, "strength", lambda layer: value)
-
-
-def _set_and_retrace(model, layer_type, attribute, value_of):
-    """Sets `attribute` of every `layer_type` layer in `model` to `value_of(layer)`; when any value
-    changed, re-traces the train function (these attributes are compile-time constants)."""
-    changed = False
-    for layer in model._flatten_layers():
-        if isinstance(layer, layer_type) and getattr(layer, attribute) != value_of(layer):
-            setattr(layer, attribute, value_of(layer))
-            changed = True
-    if changed:
-        model.make_train_function(force=True)
+    raise ValueError(f"optimizer={name!r}: expected one of {OPTIMIZERS}")

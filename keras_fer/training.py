@@ -170,42 +170,6 @@ def _check_run_dir(out: pathlib.Path, settings: dict, overwrite: bool) -> bool:
     return False
 
 
-class HistoryCSV(keras.callbacks.Callback):
-    """Keeps one row per epoch (metrics, wall time, training images/s); rewrites the CSV atomically.
-
-    Unlike Keras' `CSVLogger`, which appends in place, the file is never half-written, and after a
-    resume it holds exactly the finished epochs (the rows travel with the backup).
-    """
-
-    def __init__(self, path, n_train: int, backup=None):
-        super().__init__()
-        self.path, self.n_train, self.backup, self.rows = pathlib.Path(path), n_train, backup, []
-
-    def on_train_begin(self, logs=None):
-        self._restored = False
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if not self._restored:  # the backup restores in its own on_train_begin, which may run later
-            self.rows = list(self.backup.restored_state.get("history", [])) if self.backup else []
-            self._restored = True
-        self._t0, self._test = time.perf_counter(), 0.0
-
-    def on_test_begin(self, logs=None):
-        self._t_test = time.perf_counter()
-
-    def on_test_end(self, logs=None):
-        self._test += time.perf_counter() - self._t_test
-
-    def on_epoch_end(self, epoch, logs=None):
-        import pandas as pd
-
-        wall = time.perf_counter() - self._t0
-        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
-        row.update(epoch_seconds=wall, train_images_per_second=self.n_train / max(wall - self._test, 1e-9))
-        self.rows = [r for r in self.rows if r["epoch"] < epoch + 1] + [row]
-        write_text(self.path, pd.DataFrame(self.rows).to_csv(index=False, float_format="%.6g"))
-
-
 def _count_params(model) -> dict:
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     non_trainable = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
@@ -277,9 +241,10 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
     keras.utils.set_random_seed(config.seed)
     previous_policy = keras.mixed_precision.global_policy()
     policy = set_precision(config.precision)
+    plan = _Plan(config=config, recipe=recipe, out=out, batch_size=batch_size, optimizer=optimizer_name,
+                 learning_rate=learning_rate, verbose=verbose)
     try:
-        return _fit_and_summarise(config, recipe, out, data, batch_size, optimizer_name, learning_rate,
-                                  policy, verbose)
+        return _fit_and_summarise(plan, data, policy)
     finally:  # the global dtype policy is the caller's again
         keras.mixed_precision.set_global_policy(previous_policy)
 
@@ -327,8 +292,9 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
             to_one_hot = lambda x, y: (x, tf.one_hot(y, 7))  # noqa: E731
             train_fit, val_fit = train_ds.map(to_one_hot), val_ds.map(to_one_hot)
         # shuffle=False: tf.data already shuffles (and Keras would warn)
-        return _Data(train_fit, {"validation_data": val_fit, "shuffle": False}, val_ds, n_train,
-                     standardize, strength, True, clean, manual_dir)
+        return _Data(fit_data=train_fit, fit_kwargs={"validation_data": val_fit, "shuffle": False},
+                     val_data=val_ds, n_train=n_train, standardize=standardize, strength=strength, use_tf=True,
+                     clean_train=clean, manual_dir=manual_dir)
     x_train, y_train = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
     x_val, y_val = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
     x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
@@ -339,10 +305,11 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         standardize = (float(np.ravel(layer.mean)[0]), float(np.ravel(layer.variance)[0]))
     y_fit, yv_fit = y_train, y_val
     if one_hot:
-        y_fit, yv_fit = np.eye(7, dtype="float32")[y_train], np.eye(7, dtype="float32")[y_val]
+        y_fit, yv_fit = keras.utils.to_categorical(y_train, 7), keras.utils.to_categorical(y_val, 7)
     kwargs = {"y": y_fit, "batch_size": batch_size, "shuffle": True, "validation_data": (x_val, yv_fit)}
     clean = x_train[: recipe.precise_bn_images] if recipe.precise_bn_images else None
-    return _Data(x_train, kwargs, (x_val, y_val), len(x_train), standardize, None, False, clean)
+    return _Data(fit_data=x_train, fit_kwargs=kwargs, val_data=(x_val, y_val), n_train=len(x_train),
+                 standardize=standardize, strength=None, use_tf=False, clean_train=clean, manual_dir=manual_dir)
 
 
 def _first_images(data: _Data, n: int = 300):
@@ -352,55 +319,73 @@ def _first_images(data: _Data, n: int = 300):
     from keras_fer import data as fer_data
 
     builder = fer_data.prepare(data.manual_dir)
-    take = lambda split: builder.as_dataset(split=f"{split}[:{n}]", batch_size=-1,  # noqa: E731
-                                            as_supervised=True)[0].numpy()
+
+    def take(split):
+        split = f"{split}[:{min(n, builder.info.splits[split].num_examples)}]"
+        return builder.as_dataset(split=split, batch_size=-1, as_supervised=True)[0].numpy()
+
     return take("train"), take("public_test")
 
 
-def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_name, learning_rate, policy, verbose):
-    """Builds, fits (resuming) and writes the best model's files, the curves and the summary."""
-    from keras_fer.callbacks import AtomicBackupAndRestore, BestModelCheckpoint, PreciseBatchNorm, write_confusion_files
-    from keras_fer.callbacks.confusion import predict_labels
-    from keras_fer.plots import plot_history
-    from keras_fer.recipes import AugmentRamp, DropoutRamp, WarmupCosine, make_optimizer
+@dataclasses.dataclass
+class _Plan:
+    """One run's resolved settings: the configuration, the recipe and the values the recipe fills in."""
 
-    model = build_model(config, data.standardize, augmentation_in_model=not data.use_tf)
+    config: TrainConfig
+    recipe: object
+    out: pathlib.Path
+    batch_size: int
+    optimizer: str
+    learning_rate: float
+    verbose: object
+
+
+def _compile(plan: _Plan, model, data: _Data):
+    """Zero-inits the head where the recipe says so, and compiles with the recipe's loss and schedule."""
+    from keras_fer.recipes import learning_rate_schedule, make_optimizer
+
+    recipe = plan.recipe
     if recipe.zero_init_head:  # a resumed run gets its weights back from the backup afterwards
         head = model.get_layer("predictions")
         head.kernel.assign(keras.ops.zeros(head.kernel.shape, head.kernel.dtype))
-    steps_per_epoch = max(1, -(-data.n_train // batch_size))
-    if recipe.schedule == "warmup_cosine":
-        lr = WarmupCosine(learning_rate, int(recipe.warmup_epochs * steps_per_epoch), config.epochs * steps_per_epoch)
-    else:
-        lr = learning_rate
+    steps_per_epoch = max(1, -(-data.n_train // plan.batch_size))
+    lr = learning_rate_schedule(recipe, plan.learning_rate, steps_per_epoch, plan.config.epochs)
     if recipe.label_smoothing:
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
         metric = keras.metrics.CategoricalAccuracy(name="accuracy")
     else:
         loss = keras.losses.SparseCategoricalCrossentropy()
         metric = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
-    model.compile(optimizer=make_optimizer(optimizer_name, lr, recipe.weight_decay), loss=loss, metrics=[metric])
+    model.compile(optimizer=make_optimizer(plan.optimizer, lr, recipe.weight_decay), loss=loss, metrics=[metric])
 
+
+def _callbacks(plan: _Plan, data: _Data):
+    """The run's callbacks in the order they must run, and the backup and history among them."""
+    from keras_fer.callbacks import (AtomicBackupAndRestore, AugmentRamp, BestModelCheckpoint, DropoutRamp,
+                                     HistoryCSV, PreciseBatchNorm)
+
+    recipe, out = plan.recipe, plan.out
     backup = AtomicBackupAndRestore(out / "backup", state=lambda: {"history": history.rows})
     history = HistoryCSV(out / "history.csv", data.n_train, backup)
     # The backup goes last: whatever it records as finished is already in history.csv and best.keras.
     callbacks = [history, BestModelCheckpoint(out / "best.keras"), backup]
     if recipe.dropout_start is not None:
         callbacks.insert(0, DropoutRamp(recipe))
-    if config.augment and recipe.augment_start is not None:  # tf.data's variable, or the model's layer
+    if plan.config.augment and recipe.augment_start is not None:  # tf.data's variable, or the model's layer
         callbacks.insert(0, AugmentRamp(recipe, data.strength))
     if data.clean_train is not None:  # first: validation and the checkpoint see the new statistics
         callbacks.insert(0, PreciseBatchNorm(data.clean_train, compare=data.val_data))
-    if verbose == "auto":
-        verbose = 1 if sys.stdout.isatty() else 2
-    done = backup.latest_epoch()
-    if done:
-        print(f"{out}: resuming after epoch {done} of {config.epochs}")
-    started = time.perf_counter()
-    model.fit(data.fit_data, epochs=config.epochs, callbacks=callbacks, verbose=verbose, **data.fit_kwargs)
+    return callbacks, backup, history
 
-    # -- the best model on public_test, curves, summary ---------------------------------------------
-    best = keras.saving.load_model(out / "best.keras")
+
+def _summarise(plan: _Plan, model, data: _Data, history, policy, started: float) -> dict:
+    """Evaluates the best model on public_test; writes its confusion files, the curves and summary.json."""
+    from keras_fer.callbacks import write_confusion_files
+    from keras_fer.callbacks.confusion import predict_labels
+    from keras_fer.plots import plot_history
+
+    config, out = plan.config, plan.out
+    best = keras.saving.load_model(out / "best.keras", compile=False)
     y_true, y_pred, _ = predict_labels(best, data.val_data)
     accuracy = float(np.mean(y_true == y_pred))
     write_confusion_files(y_true, y_pred, out, title=f"{config.model} best model on public_test (accuracy {accuracy:.3f})")
@@ -427,3 +412,20 @@ def _fit_and_summarise(config, recipe, out, data: _Data, batch_size, optimizer_n
     }
     write_json(out / "summary.json", summary)
     return summary
+
+
+def _fit_and_summarise(plan: _Plan, data: _Data, policy) -> dict:
+    """Builds, compiles, fits (from the newest backup, if any) and summarises."""
+    model = build_model(plan.config, data.standardize, augmentation_in_model=not data.use_tf)
+    _compile(plan, model, data)
+    callbacks, backup, history = _callbacks(plan, data)
+    verbose = plan.verbose
+    if verbose == "auto":
+        verbose = 1 if sys.stdout.isatty() else 2
+    done = backup.latest_epoch()
+    if done:
+        print(f"{plan.out}: resuming after epoch {done} of {plan.config.epochs}")
+    started = time.perf_counter()
+    model.fit(data.fit_data, epochs=plan.config.epochs, initial_epoch=done, callbacks=callbacks, verbose=verbose,
+              **data.fit_kwargs)
+    return _summarise(plan, model, data, history, policy, started)

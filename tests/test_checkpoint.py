@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 import keras
 from keras_fer.callbacks import BestModelCheckpoint
@@ -46,7 +47,7 @@ def test_keeps_the_best_epoch_when_accuracy_goes_down_later(tmp_path):
     saved = keras.saving.load_model(path).get_weights()
     for a, b in zip(saved, snapshots[2]):
         np.testing.assert_array_equal(a, b)
-    assert [p.name for p in tmp_path.iterdir()] and not list(tmp_path.glob(".*tmp*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.json", "best.keras"]  # no temporary file left
 
 
 def test_resume_starts_from_the_recorded_best(tmp_path):
@@ -74,9 +75,16 @@ def test_a_failed_save_leaves_the_previous_best(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(keras.Model, "save", broken_save)
-    try:
+    with pytest.raises(OSError, match="disk full"):
         fit(model, [ScriptedValAccuracy([0.9]), BestModelCheckpoint(path)], epochs=1)
-    except OSError:
-        pass
     assert path.read_bytes() == good
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_mode_follows_the_metric_and_a_missing_metric_is_named(tmp_path):
+    assert BestModelCheckpoint(tmp_path / "a.keras", monitor="val_loss").mode == "min"
+    cb = BestModelCheckpoint(tmp_path / "b.keras", monitor="val_loss")
+    fit(tiny_model(), [cb], epochs=2)
+    assert cb.best == json.loads((tmp_path / "b.json").read_text())["value"] < float("inf")
+    with pytest.raises(KeyError, match="no 'val_auc'"):
+        fit(tiny_model(), [BestModelCheckpoint(tmp_path / "c.keras", monitor="val_auc")], epochs=1)

@@ -44,7 +44,7 @@ def test_interrupted_fit_resumes_after_the_last_finished_epoch(tmp_path):
     check = keras.callbacks.LambdaCallback(
         on_train_begin=lambda logs: [np.testing.assert_array_equal(a, b) for a, b in zip(model2.get_weights(), weights_at_3)],
         on_epoch_begin=lambda e, logs: epochs_run.append(e + 1))
-    model2.fit(x, y, epochs=5, verbose=0, callbacks=[resumed, check])
+    model2.fit(x, y, epochs=5, initial_epoch=resumed.latest_epoch(), verbose=0, callbacks=[resumed, check])
     assert epochs_run == [4, 5]
     assert resumed.restored_state == {"seen": [1, 2, 3]}
     assert not (tmp_path / "backup").exists()  # removed when training ends
@@ -60,7 +60,21 @@ def test_a_half_written_backup_is_ignored(tmp_path):
     (partial / "latest.weights.h5").write_bytes(b"garbage")
     assert AtomicBackupAndRestore(tmp_path / "b").latest_epoch() == 2
     epochs_run = []
-    model.fit(x, y, epochs=3, verbose=0, callbacks=[AtomicBackupAndRestore(tmp_path / "b"),
+    model.fit(x, y, epochs=3, initial_epoch=2, verbose=0, callbacks=[AtomicBackupAndRestore(tmp_path / "b"),
               keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, logs: epochs_run.append(e + 1))])
     assert epochs_run == [3]
     assert not (tmp_path / "b").exists()  # finished: backups (and the partial folder) removed
+
+
+def test_the_optimizers_state_comes_back_too(tmp_path):
+    model, x, y = model_and_data()
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[AtomicBackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
+    moments = [v.numpy().copy() for v in model.optimizer.variables]
+    model2, _, _ = model_and_data()
+    seen = {}
+    spy = keras.callbacks.LambdaCallback(
+        on_train_begin=lambda logs: seen.update(moments=[v.numpy().copy() for v in model2.optimizer.variables]))
+    model2.fit(x, y, epochs=2, initial_epoch=2, verbose=0, callbacks=[AtomicBackupAndRestore(tmp_path / "b"), spy])
+    assert len(seen["moments"]) == len(moments) > 2
+    for a, b in zip(seen["moments"], moments):
+        np.testing.assert_array_equal(a, b)

@@ -1,4 +1,4 @@
-"""`AtomicBackupAndRestore`: Keras' `BackupAndRestore`, with each backup complete or absent."""
+"""`AtomicBackupAndRestore`: resumable training whose every backup is complete or absent."""
 
 from __future__ import annotations
 
@@ -10,32 +10,35 @@ from typing import Callable, Optional
 import keras
 
 
-class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
-    """Resumable training that survives `kill -9` at any moment.
+class AtomicBackupAndRestore(keras.callbacks.Callback):
+    """Resumable training that survives `kill -9` at any moment (public Keras API only).
 
-    Keras' `BackupAndRestore` writes the weights, then the epoch number, in place: a kill between
-    the two leaves weights of one epoch labelled with another. Here each backup is written to a
-    temporary folder and renamed to `backup_dir/epoch-NNNNN` in one step; the newest complete
-    folder is the one restored, older ones are removed.
+    After each epoch the weights (with the optimizer's state), the epoch number and optional extra
+    state are written to a temporary folder that is renamed to `backup_dir/epoch-NNNNN` in one step;
+    older backups are then removed. At the start of training the newest complete backup is loaded.
+    Pass `initial_epoch=backup.latest_epoch()` to `fit` so that it continues where the backup ends.
 
     Args:
         backup_dir: where backups live.
         state: optional callable returning extra JSON-able state to keep with each backup
-            (the CLI keeps the history rows); after restoring, it is in `restored_state`.
-        delete_checkpoint: remove the backups when training ends (as Keras' default).
+            (the CLI keeps the history rows); the newest backup's is in `restored_state`.
+        delete_checkpoint: remove the backups when training ends normally.
 
     Example:
-        >>> cb = AtomicBackupAndRestore("/tmp/keras_fer_doctest_backup")
-        >>> cb.latest_epoch()
-        0
+        >>> import tempfile
+        >>> cb = AtomicBackupAndRestore(tempfile.mkdtemp())
+        >>> cb.latest_epoch(), cb.restored_state
+        (0, {})
     """
 
     def __init__(self, backup_dir, state: Optional[Callable[[], dict]] = None, delete_checkpoint=True):
-        super().__init__(str(backup_dir), save_freq="epoch", delete_checkpoint=delete_checkpoint)
+        super().__init__()
         self.root = pathlib.Path(backup_dir)
         self.state = state
-        self.restored_state: dict = {}
-        self._point_at(self._latest_dir())
+        self.delete_checkpoint = delete_checkpoint
+        latest = self._latest_dir()
+        self.restored_state: dict = (json.loads((latest / "state.json").read_text())
+                                     if latest is not None and (latest / "state.json").is_file() else {})
 
     def _latest_dir(self) -> Optional[pathlib.Path]:
         if not self.root.is_dir():
@@ -50,35 +53,31 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
             return 0
         return int(json.loads((latest / "training_metadata.json").read_text())["epoch"])
 
-    def _point_at(self, folder: Optional[pathlib.Path]):
-        folder = folder or self.root / "none"
-        self._weights_path = str(folder / "latest.weights.h5")
-        self._training_metadata_path = str(folder / "training_metadata.json")
-        self._prev_weights_path = self._weights_path + ".bkp"
-        self._prev_training_metadata_path = self._training_metadata_path + ".bkp"
-
-    def _load_model(self):
+    def on_train_begin(self, logs=None):
         latest = self._latest_dir()
-        self._point_at(latest)
-        if latest is not None and (latest / "state.json").is_file():
-            self.restored_state = json.loads((latest / "state.json").read_text())
-        super()._load_model()
+        if latest is not None:
+            optimizer = self.model.optimizer
+            if optimizer is not None and not optimizer.built:  # its state is in the backup too
+                optimizer.build(self.model.trainable_variables)
+            self.model.load_weights(str(latest / "latest.weights.h5"))
 
-    def _save_model(self):
+    def on_epoch_end(self, epoch, logs=None):
         self.root.mkdir(parents=True, exist_ok=True)
-        final = self.root / f"epoch-{self._current_epoch:05d}"
-        tmp = self.root / f".tmp-epoch-{self._current_epoch:05d}"
+        done = epoch + 1
+        final = self.root / f"epoch-{done:05d}"
+        tmp = self.root / f".tmp-epoch-{done:05d}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         self.model.save_weights(str(tmp / "latest.weights.h5"), overwrite=True)
         if self.state is not None:
             (tmp / "state.json").write_text(json.dumps(self.state()))
-        (tmp / "training_metadata.json").write_text(
-            json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen})
-        )
+        (tmp / "training_metadata.json").write_text(json.dumps({"epoch": done}))
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)  # the backup appears complete, in one step
-        self._point_at(final)
         for old in self.root.glob("epoch-*"):
             if old != final:
                 shutil.rmtree(old, ignore_errors=True)
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint:
+            shutil.rmtree(self.root, ignore_errors=True)

@@ -68,7 +68,7 @@ class FerAugmentation(_Base):
         seed: seed of the layer's random generator.
 
     Attribute `strength` (default 1.0, not saved) scales rotation, zoom and shift; a recipe's
-    augmentation ramp sets it between epochs (`keras_fer.recipes.AugmentRamp`).
+    augmentation ramp sets it between epochs (`keras_fer.callbacks.AugmentRamp`).
 
     Example:
         >>> import numpy as np
