@@ -79,10 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("predict", help="write id,label predictions (several models: an ensemble)")
     p.add_argument("models", nargs="+", metavar="MODEL.keras")
-    p.add_argument("--input", required=True, help="id,pixels / id,feature CSV (.gz ok) or a folder of images")
+    p.add_argument("--input", required=True, help="id,pixels / id,feature CSV (.gz ok), an image, or a folder of images")
     p.add_argument("--out", required=True, help="the submission CSV to write")
     p.add_argument("--resize", action="store_true", help="resize images that are not 48x48")
     p.add_argument("--probabilities", action="store_true", help="add one probability column per class")
+    p.add_argument("--labels-only", action="store_true",
+                   help="write only id,label (the Kaggle submission format), without the emotion column")
     p.add_argument("--batch-size", type=_positive_int, default=256)
     p.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
 
@@ -115,12 +117,16 @@ def _load_model(path):
     import keras
 
     path = pathlib.Path(path)
+    if path.is_dir():
+        hint = f"; did you mean {path / 'best.keras'}?" if (path / "best.keras").is_file() else ""
+        raise CliError(f"{path}: a folder, expected a .keras model file{hint}")
     if not path.is_file():
         raise CliError(f"{path}: no such model file")
     try:
-        return keras.saving.load_model(path)
+        return keras.saving.load_model(path, compile=False)  # inference needs no optimizer
     except Exception as err:  # Keras raises several types for a file that is not a model
-        raise CliError(f"{path}: not a Keras model file (.keras) that loads: {err}") from err
+        reason = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+        raise CliError(f"{path}: not a Keras model file (.keras) that loads ({reason})") from err
 
 
 def _maybe_tta(model, tta: bool):
@@ -198,6 +204,8 @@ def cmd_predict(args) -> int:
     x = images.astype("float32")
     probs = np.mean([m.predict(x, batch_size=args.batch_size, verbose=_progress()) for m in models], axis=0)
     frame = pd.DataFrame({"id": ids, "label": probs.argmax(axis=1)})
+    if not args.labels_only:
+        frame["emotion"] = np.asarray(CLASS_NAMES)[frame["label"]]
     if args.probabilities:
         for i, name in enumerate(CLASS_NAMES):
             frame[name] = probs[:, i]

@@ -105,7 +105,8 @@ def bundle(model_path, accuracy: float, command: str, extra: Optional[dict] = No
     reference = _reference_model()
     if [tuple(w.shape) for w in model.weights] != [tuple(w.shape) for w in reference.weights]:
         raise PretrainedWeightsError(f"{model_path}: not a FerCNN of the default architecture")
-    if model.get_config().get("rescale") != reference.rescale:
+    scales = [layer.scale for layer in model.layers if isinstance(layer, keras.layers.Rescaling)]
+    if len(scales) != 1 or abs(float(scales[0]) - 1 / 255) > 1e-9:
         raise PretrainedWeightsError(f"{model_path}: trained without rescale=1/255 inside the model")
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **{f"w{i:03d}": np.asarray(w).astype(np.float16)
@@ -125,7 +126,7 @@ def bundle(model_path, accuracy: float, command: str, extra: Optional[dict] = No
 def _reference_model():
     from keras_fer.models import FerCNN
 
-    return FerCNN(rescale=1 / 255)
+    return FerCNN(rescale=1 / 255)  # the architecture the bundled weights fit
 
 
 def main(argv=None) -> int:

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 import keras
+from keras_fer import CLASS_NAMES
 from keras_fer.cli import main
 from tfds_fer2013.testing import pixels_text, random_faces, write_fer2013_csv
 
@@ -55,6 +56,12 @@ def test_train_writes_every_file_well_formed(study):
 def test_best_model_takes_raw_pixels_and_loads_without_custom_objects(study):
     model = keras.saving.load_model(study / "cnn" / "best.keras")
     assert model.layers[1].name == "rescale"  # scaling travels with the model
+    # in a fresh process that imports only Keras (no keras_fer, no custom_objects)
+    code = ("import sys, keras; m = keras.saving.load_model(%r); "
+            "print('keras_fer' in sys.modules, m.count_params())" % str(study / "cnn" / "best.keras"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2:] == ["False", "3258379"]
 
 
 def test_rerun_of_a_finished_run_does_nothing(study, capsys):
@@ -98,6 +105,7 @@ def test_predict_csv_folder_and_ensemble(study):
     sub = pd.read_csv(out)
     assert sub["id"].tolist() == ids
     assert sub["label"].between(0, 6).all()
+    assert (sub["emotion"] == [CLASS_NAMES[i] for i in sub["label"]]).all()
     probs = sub[["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]].to_numpy()
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-3) and (probs.argmax(1) == sub["label"]).all()
     folder = study / "imgs"
@@ -108,6 +116,11 @@ def test_predict_csv_folder_and_ensemble(study):
     assert main(["predict", str(study / "cnn" / "best.keras"), "--input", str(folder), "--out", str(study / "f.csv"),
                  "--resize"]) == 0
     assert pd.read_csv(study / "f.csv")["id"].tolist() == ["a", "b"]
+    # one image file; the Kaggle format on request
+    assert main(["predict", str(study / "cnn" / "best.keras"), "--input", str(folder / "a.png"), "--out",
+                 str(study / "one.csv"), "--labels-only"]) == 0
+    assert list(pd.read_csv(study / "one.csv").columns) == ["id", "label"]
+    assert pd.read_csv(study / "one.csv")["id"].tolist() == ["a"]
 
 
 def test_tta_averages_each_image_with_its_mirror(study):
@@ -117,7 +130,7 @@ def test_tta_averages_each_image_with_its_mirror(study):
     model_path = study / "dnn" / "best.keras"
     assert main(["predict", str(model_path), "--input", str(test_csv), "--out", str(study / "tta_sub.csv"),
                  "--probabilities", "--tta"]) == 0
-    got = pd.read_csv(study / "tta_sub.csv").iloc[:, 2:].to_numpy()
+    got = pd.read_csv(study / "tta_sub.csv")[list(CLASS_NAMES)].to_numpy()
     model = keras.saving.load_model(model_path)
     x = images[..., None].astype("float32")
     expected = (model.predict(x, verbose=0) + model.predict(x[:, :, ::-1], verbose=0)) / 2
@@ -161,6 +174,15 @@ def test_bad_inputs_give_one_clear_line(study, tmp_path, capsys):
     assert main(["predict", str(study / "cnn" / "best.keras"), "--input", str(repeated), "--out", str(tmp_path / "s.csv")]) == 2
     assert "line 3: id '1' repeats an earlier row" in capsys.readouterr().err
     assert not (tmp_path / "s.csv").exists()
+    twins = tmp_path / "twins"
+    twins.mkdir()
+    Image.fromarray(np.zeros((48, 48), np.uint8)).save(twins / "a.png")
+    Image.fromarray(np.zeros((48, 48), np.uint8)).save(twins / "a.jpg")
+    assert main(["predict", str(study / "cnn" / "best.keras"), "--input", str(twins), "--out", str(tmp_path / "s.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "a.png: id 'a' repeats" in err and "a.jpg" in err and not (tmp_path / "s.csv").exists()
+    assert main(["evaluate", str(study / "cnn"), "--data", str(study / "fer")]) == 2
+    assert f"did you mean {study / 'cnn' / 'best.keras'}" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["train", "--epochs", "0", "--out", "x"])
 

@@ -16,7 +16,9 @@ def bundled(tmp_path, monkeypatch):
     monkeypatch.setattr(pretrained, "_DIR", tmp_path / "weights")
     keras.utils.set_random_seed(0)
     model = FerCNN(rescale=1 / 255)
-    model.save(tmp_path / "best.keras")
+    from keras_fer.callbacks.checkpoint import functional_twin
+
+    functional_twin(model).save(tmp_path / "best.keras")  # as BestModelCheckpoint saves it
     info = pretrained.bundle(tmp_path / "best.keras", accuracy=0.5, command="keras-fer train ...")
     return model, info, tmp_path / "weights"
 

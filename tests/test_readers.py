@@ -165,3 +165,42 @@ def test_read_unlabeled_refuses_repeated_ids_and_missing_pixels(tmp_path):
     path = write(tmp_path / "t2.csv", "id,image\n1,x\n")
     with pytest.raises(FerDataError, match="missing column 'pixels'"):
         readers.read_unlabeled(path)
+
+
+def write_gz(path, text):
+    with gzip.open(path, "wt") as f:
+        f.write(text)
+    return path
+
+
+def test_broken_files_are_one_line_naming_the_file(tmp_path):
+    good = write_gz(tmp_path / "src.csv.gz", f"emotion,pixels,Usage\n" + f"0,{ROW},Training\n" * 200)
+    cases = {
+        "truncated": (good.read_bytes()[: len(good.read_bytes()) // 2], "a truncated or corrupt gzip file"),
+        "not gzip": (b"this is not gzip data at all" * 10, "a truncated or corrupt gzip file"),
+    }
+    for name, (blob, message) in cases.items():
+        folder = tmp_path / name.replace(" ", "_")
+        folder.mkdir()
+        (folder / "fer2013.csv.gz").write_bytes(blob)
+        with pytest.raises(FerDataError, match=re.escape(f"{folder / 'fer2013.csv.gz'}: {message}")) as info:
+            readers.read_labelled(folder)
+        assert "\n" not in str(info.value)
+    latin = tmp_path / "latin"
+    latin.mkdir()
+    (latin / "fer2013.csv").write_bytes("emotion,pixels,Usage\n0,é,Training\n".encode("latin-1"))
+    with pytest.raises(FerDataError, match="not a UTF-8 text CSV file"):
+        readers.read_labelled(latin)
+    folder = tmp_path / "dir"
+    (folder / "fer2013.csv").mkdir(parents=True)
+    with pytest.raises((FerDataError, FerLayoutError), match="fer2013.csv"):
+        readers.read_labelled(folder)
+
+
+def test_read_unlabeled_takes_one_image_and_refuses_twins(tmp_path):
+    Image.fromarray(np.full((48, 48), 9, np.uint8)).save(tmp_path / "a.png")
+    ids, x = readers.read_unlabeled(tmp_path / "a.png")
+    assert ids.tolist() == ["a"] and x.shape == (1, 48, 48, 1) and (x == 9).all()
+    Image.fromarray(np.full((48, 48), 9, np.uint8)).save(tmp_path / "a.jpg")
+    with pytest.raises(FerDataError, match=r"a\.png: id 'a' repeats .*a\.jpg"):
+        readers.read_unlabeled(tmp_path)

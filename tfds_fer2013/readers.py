@@ -17,8 +17,10 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import pathlib
 import warnings
+import zlib
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -143,8 +145,16 @@ def _read_csv(path: pathlib.Path, required: Sequence[str]) -> pd.DataFrame:
         )
     except pd.errors.EmptyDataError:
         raise FerDataError(f"{path}: the file is empty, expected a header {','.join(required)}")
-    except (UnicodeDecodeError, OSError, pd.errors.ParserError) as err:
-        raise FerDataError(f"{path}: not a readable CSV file ({err})") from err
+    except IsADirectoryError:
+        raise FerDataError(f"{path}: a folder, expected a CSV file") from None
+    except PermissionError:
+        raise FerDataError(f"{path}: no permission to read it") from None
+    except UnicodeDecodeError as err:
+        raise FerDataError(f"{path}: not a UTF-8 text CSV file (byte {err.start}: {err.reason})") from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+        raise FerDataError(f"{path}: a truncated or corrupt gzip file ({err}); download it again") from None
+    except (OSError, pd.errors.ParserError, ValueError) as err:
+        raise FerDataError(f"{path}: not a readable CSV file ({err})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -360,10 +370,11 @@ def read_labelled(manual_dir) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
 
 
 def read_unlabeled(path, resize: bool = False) -> Tuple[np.ndarray, np.ndarray]:
-    """Reads images to predict: an `id,pixels` / `id,feature` CSV (plain or .gz) or an image folder.
+    """Reads images to predict: an `id,pixels` / `id,feature` CSV (plain or .gz), an image or a folder.
 
     Args:
-        path: a Kaggle-style test CSV, a course `test.csv`, or a folder of images (ids = file names).
+        path: a Kaggle-style test CSV, a course `test.csv`, one image file, or a folder of images
+            (ids = file names without suffix).
         resize: for folders, resize images that are not 48x48.
 
     Returns:
@@ -380,10 +391,21 @@ def read_unlabeled(path, resize: bool = False) -> Tuple[np.ndarray, np.ndarray]:
         ([5], (1, 48, 48, 1))
     """
     path = pathlib.Path(path)
-    if path.is_dir():
-        files = list_images(path)
-        if not files:
-            raise FerDataError(f"{path}: no image files ({', '.join(IMAGE_SUFFIXES)})")
+    if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
+        if path.is_dir():
+            files = list_images(path)
+            if not files:
+                raise FerDataError(f"{path}: no image files ({', '.join(IMAGE_SUFFIXES)})")
+        elif path.is_file():
+            files = [path]
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder")
+        first = {}
+        for f in files:
+            if f.stem in first:
+                raise FerDataError(f"{f}: id {f.stem!r} repeats {first[f.stem]} (ids are file names without "
+                                   "suffix and must be unique)")
+            first[f.stem] = f
         return np.asarray([p.stem for p in files]), np.stack([load_image(p, resize) for p in files])
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file or folder")
