@@ -44,6 +44,30 @@ def _prepared_dir(manual_dir: pathlib.Path, layout: readers.Layout) -> pathlib.P
     return pathlib.Path(root) / "tfds" / key
 
 
+def fingerprint(manual_dir=None) -> dict:
+    """What identifies the FER2013 files of `manual_dir`: layout, number of files, bytes and SHA-256.
+
+    A run folder records it, and refuses to resume on other data.
+
+    Example:
+        >>> fingerprint("../shared/fer2013")["layout"]                       # doctest: +SKIP
+        'fer2013_csv'
+    """
+    manual_dir = pathlib.Path(manual_dir).expanduser() if manual_dir else default_manual_dir()
+    layout = readers.find_layout(manual_dir)
+    files = []
+    for path in layout.paths:
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    digest, size = hashlib.sha256(), 0
+    for path in files:
+        digest.update(str(path.relative_to(manual_dir) if path.is_relative_to(manual_dir) else path.name).encode())
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+    return {"layout": layout.name, "files": len(files), "bytes": size, "sha256": digest.hexdigest()}
+
+
 def prepare(manual_dir=None, data_dir=None):
     """Prepares (once) and returns the TFDS builder `fer2013` for `manual_dir`.
 

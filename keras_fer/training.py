@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import pathlib
-import shutil
 import sys
 import time
 from typing import Optional, Union
@@ -24,14 +23,12 @@ from typing import Optional, Union
 import keras
 import numpy as np
 
-from keras_fer.io import atomic_path, write_json, write_text
+from keras_fer import rundir
+from keras_fer.io import atomic_path, write_json
+from keras_fer.rundir import RunDirError  # noqa: F401  (raised by train)
 from keras_fer.sharpness import blur_warning
 
 MODELS = ("cnn", "dnn")
-
-
-class RunDirError(RuntimeError):
-    """A run folder that cannot be used as asked (another configuration, not a run folder)."""
 
 
 @dataclasses.dataclass
@@ -109,67 +106,6 @@ def _use_tf_data() -> bool:
     return True
 
 
-def _defaults() -> dict:
-    """Default values of every setting a run folder records (TrainConfig's and the recipe's fields)."""
-    from keras_fer.recipes import Recipe
-
-    out = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
-    out.update({f"recipe_fields.{f.name}": f.default for f in dataclasses.fields(Recipe)
-                if f.default is not dataclasses.MISSING})
-    return out
-
-
-def _flatten(settings: dict) -> dict:
-    flat = {k: v for k, v in settings.items() if k != "recipe_fields"}
-    flat.update({f"recipe_fields.{k}": v for k, v in settings.get("recipe_fields", {}).items()})
-    return flat
-
-
-def _differences(old: dict, new: dict) -> dict:
-    """Settings that differ between a run folder's config and this run's: `{name: (old, new)}`.
-
-    A setting that one side does not record (a keras-fer of another version wrote the folder) counts
-    as the same when the other side holds its default value.
-    """
-    old, new, defaults = _flatten(old), _flatten(new), _defaults()
-    missing = object()
-    diff = {}
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key, missing), new.get(key, missing)
-        if a is missing or b is missing:
-            present = b if a is missing else a
-            if key not in defaults or present == defaults[key]:
-                continue
-            a, b = (None if a is missing else a), (None if b is missing else b)
-        if a != b:
-            diff[key] = (a, b)
-    return diff
-
-
-def _check_run_dir(out: pathlib.Path, settings: dict, overwrite: bool) -> bool:
-    """Returns True when `out` holds a finished run of the same settings; raises on a mismatch."""
-    config_path = out / "config.json"
-    if out.exists() and any(out.iterdir()):
-        if overwrite:
-            shutil.rmtree(out)
-            return False
-        if not config_path.is_file():
-            raise RunDirError(
-                f"{out} is not empty and holds no config.json: not a keras-fer run folder. "
-                "Choose another --out, or pass --overwrite to replace it."
-            )
-        diff = _differences(json.loads(config_path.read_text())["settings"], settings)
-        if diff:
-            described = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items()))
-            raise RunDirError(
-                f"{out} holds a run with another configuration ({described}). Nothing was changed. "
-                "Use another --out, the same settings to resume, or --overwrite to replace it."
-            )
-        summary = out / "summary.json"
-        return summary.is_file() and json.loads(summary.read_text()).get("epochs") == settings["epochs"]
-    return False
-
-
 def _count_params(model) -> dict:
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     non_trainable = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
@@ -210,7 +146,8 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         The run's summary (what `summary.json` holds).
 
     Raises:
-        RunDirError: `out` holds another configuration (and `overwrite` is False).
+        RunDirError: `out` holds another configuration (and `overwrite` is False), or data other
+            than the run started on, or another training is writing there.
         FerDataError / FerLayoutError: bad or missing data (raised before anything is written).
     """
     from keras_fer import data as fer_data
@@ -227,7 +164,8 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
     settings = dataclasses.asdict(config)
     settings.update(data=str(manual_dir.resolve()), batch_size=batch_size, optimizer=optimizer_name,
                     learning_rate=learning_rate, recipe_fields=dataclasses.asdict(recipe))
-    if _check_run_dir(out, settings, overwrite):
+    settings["data_fingerprint"] = fer_data.fingerprint(manual_dir)
+    if rundir.check(out, settings, overwrite) == "finished":
         print(f"{out}: already finished ({config.epochs} epochs); nothing to do.")
         return json.loads((out / "summary.json").read_text())
 
@@ -236,17 +174,19 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
     if warning:
         print(f"keras-fer: warning: {warning}", file=sys.stderr)
 
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "config.json", {"settings": settings, "versions": _versions()})
-    keras.utils.set_random_seed(config.seed)
-    previous_policy = keras.mixed_precision.global_policy()
-    policy = set_precision(config.precision)
-    plan = _Plan(config=config, recipe=recipe, out=out, batch_size=batch_size, optimizer=optimizer_name,
-                 learning_rate=learning_rate, verbose=verbose)
-    try:
-        return _fit_and_summarise(plan, data, policy)
-    finally:  # the global dtype policy is the caller's again
-        keras.mixed_precision.set_global_policy(previous_policy)
+    with rundir.lock(out):
+        if rundir.check(out, settings, overwrite) == "replace":  # again, now that no one else writes there
+            rundir.clear(out)
+        write_json(out / "config.json", {"settings": settings, "versions": _versions()})
+        keras.utils.set_random_seed(config.seed)
+        previous_policy = keras.mixed_precision.global_policy()
+        policy = set_precision(config.precision)
+        plan = _Plan(config=config, recipe=recipe, out=out, batch_size=batch_size, optimizer=optimizer_name,
+                     learning_rate=learning_rate, verbose=verbose)
+        try:
+            return _fit_and_summarise(plan, data, policy)
+        finally:  # the global dtype policy is the caller's again
+            keras.mixed_precision.set_global_policy(previous_policy)
 
 
 @dataclasses.dataclass

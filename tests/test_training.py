@@ -119,12 +119,34 @@ def test_alike_splits_give_no_warning(tmp_path, capsys):
 
 
 
-def test_a_folder_written_before_a_setting_existed_resumes_at_its_default():
-    from keras_fer.training import _differences
+def test_resume_on_other_data_is_refused_naming_both(tmp_path):
+    write_fer2013_csv(tmp_path / "fer", n_train=28, n_public=14)
+    cfg = TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=1, batch_size=32)
+    train(cfg, tmp_path / "run", verbose=0)
+    (tmp_path / "run" / "summary.json").unlink()  # as if interrupted
+    old = json.loads((tmp_path / "run" / "config.json").read_text())["settings"]["data_fingerprint"]
+    write_fer2013_csv(tmp_path / "fer", n_train=28, n_public=14, seed=9)  # the same size, other pixels
+    with pytest.raises(RunDirError, match="data_fingerprint") as info:
+        train(cfg, tmp_path / "run", verbose=0)
+    assert old["sha256"] in str(info.value) and old["bytes"] == (tmp_path / "fer" / "fer2013.csv").stat().st_size
 
-    new = {"model": "cnn", "epochs": 3, "recipe_fields": {"name": "seed", "batch_size": 128, "label_smoothing": 0.0}}
-    old = {"model": "cnn", "epochs": 3, "match_blur": "auto", "recipe_fields": {"name": "seed", "batch_size": 128}}
-    assert _differences(old, new) == {}  # a removed setting, and a new one at its default
-    assert _differences(old, dict(new, recipe_fields=dict(new["recipe_fields"], label_smoothing=0.1))) == {
-        "recipe_fields.label_smoothing": (None, 0.1)}
-    assert _differences(old, dict(new, epochs=4)) == {"epochs": (3, 4)}
+
+def test_a_second_trainer_refuses_while_the_first_holds_the_folder(tmp_path):
+    from keras_fer import rundir
+
+    write_fer2013_csv(tmp_path / "fer", n_train=28, n_public=14)
+    cfg = TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=1, batch_size=32)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time, pathlib; from keras_fer import rundir\n"
+        f"with rundir.lock(pathlib.Path({str(tmp_path / 'run')!r})):\n"
+        "    print('locked', flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(RunDirError, match=f"in use by PID {holder.pid}"):
+            train(cfg, tmp_path / "run", verbose=0)
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder was killed: its lock file is left, and taken over
+    assert (tmp_path / "run" / rundir.LOCK).exists()
+    assert train(cfg, tmp_path / "run", verbose=0)["epochs"] == 1

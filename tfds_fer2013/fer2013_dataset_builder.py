@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import tensorflow_datasets as tfds
 
@@ -30,6 +32,15 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         "reads fer2013.csv(.gz), icml_face_data.csv, the course train.csv and image folders.",
     }
     MANUAL_DOWNLOAD_INSTRUCTIONS = readers.MANUAL_DOWNLOAD_INSTRUCTIONS
+
+    def download_and_prepare(self, *, download_dir=None, download_config=None, **kwargs):
+        """TFDS' `download_and_prepare`, which first checks the manual dir (when there is anything to
+        prepare): missing files give one clear error, and nothing is created under the data dir."""
+        if not (self.data_path / "dataset_info.json").exists():
+            config = download_config or tfds.download.DownloadConfig()
+            downloads = download_dir or self.data_dir_root / "downloads"
+            readers.find_layout(config.manual_dir or os.path.join(downloads, "manual"))
+        return super().download_and_prepare(download_dir=download_dir, download_config=download_config, **kwargs)
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(

@@ -1,0 +1,41 @@
+"""`tfds.load("fer2013")` in a fresh process, the two ways TFDS users know, and a clear error otherwise."""
+
+import os
+import subprocess
+import sys
+
+from tfds_fer2013.testing import write_fer2013_csv
+
+LOAD = """
+import tfds_fer2013, tensorflow_datasets as tfds
+ds = tfds.load("fer2013", split="public_test"{kwargs})
+print("examples", sum(1 for _ in ds))
+"""
+
+
+def run(code, tfds_dir):
+    env = dict(os.environ, TFDS_DATA_DIR=str(tfds_dir), TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_files_in_tfds_own_manual_dir(tmp_path):
+    write_fer2013_csv(tmp_path / "tfds" / "downloads" / "manual", n_train=14, n_public=7)
+    out = run(LOAD.format(kwargs=""), tmp_path / "tfds")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "examples 7" in out.stdout
+
+
+def test_manual_dir_named_in_download_and_prepare_kwargs(tmp_path):
+    write_fer2013_csv(tmp_path / "fer", n_train=14, n_public=7)
+    kwargs = (', download_and_prepare_kwargs={"download_config": '
+              f'tfds.download.DownloadConfig(manual_dir={str(tmp_path / "fer")!r})}}')
+    out = run(LOAD.format(kwargs=kwargs), tmp_path / "tfds")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "examples 7" in out.stdout
+
+
+def test_no_files_is_one_clear_error_and_leaves_nothing(tmp_path):
+    out = run(LOAD.format(kwargs=""), tmp_path / "tfds")
+    assert out.returncode != 0
+    assert "FerLayoutError: FER2013 manual dir" in out.stderr and "does not exist" in out.stderr
+    assert not (tmp_path / "tfds").exists()  # no empty fer2013/1.0.0 left behind
