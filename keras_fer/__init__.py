@@ -1,24 +1,39 @@
 """keras-fer: a Keras 3 model zoo for facial-expression recognition on FER2013.
 
-Importing `keras_fer` registers the TFDS builder `fer2013` when tensorflow_datasets is importable;
-the models, layers and callbacks need only Keras (any backend).
+Importing `keras_fer` is cheap: it registers the TFDS builder `fer2013` (through `tfds_fer2013`,
+as soon as tensorflow_datasets is imported) and loads Keras only when a model, layer or callback
+is first used (`keras_fer.FerCNN`, `keras_fer.models`, ...).
 
 Example:
     >>> import keras_fer
     >>> keras_fer.CLASS_NAMES[3]
     'happy'
+    >>> keras_fer.FerCNN().count_params()
+    3258379
 """
 
-from tfds_fer2013.readers import CLASS_NAMES  # noqa: F401  (one list, shared with the builder)
+import importlib
+
+import tfds_fer2013  # noqa: F401  (registers tfds.load("fer2013"))
+from tfds_fer2013 import CLASS_NAMES  # noqa: F401  (one list, shared with the builder)
 
 __version__ = "0.1.0"
 
-try:  # registers tfds.load("fer2013"); optional so JAX/PyTorch users need no TensorFlow
-    import tfds_fer2013.fer2013_dataset_builder  # noqa: F401
-except ImportError:  # pragma: no cover - exercised by the no-TensorFlow CI job
-    pass
+_SUBMODULES = ("callbacks", "data", "detect", "export", "layers", "models", "pretrained", "recipes", "training")
+_ATTRIBUTES = {
+    "FerCNN": "keras_fer.models", "FerDNN": "keras_fer.models", "ensemble": "keras_fer.models",
+    "flip_tta": "keras_fer.models", "solve_widths": "keras_fer.models",
+    "load_pretrained": "keras_fer.pretrained", "EmotionDetector": "keras_fer.detect",
+}
 
-from keras_fer import callbacks, data, layers, models, recipes  # noqa: E402,F401
-from keras_fer.models import FerCNN, FerDNN, ensemble, flip_tta, solve_widths  # noqa: E402,F401
-from keras_fer.pretrained import load_pretrained  # noqa: E402,F401
-from keras_fer.detect import EmotionDetector  # noqa: E402,F401
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"keras_fer.{name}")
+    if name in _ATTRIBUTES:
+        return getattr(importlib.import_module(_ATTRIBUTES[name]), name)
+    raise AttributeError(f"module 'keras_fer' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES) + list(_ATTRIBUTES))

@@ -15,7 +15,35 @@ import pathlib
 import sys
 from typing import List, Optional
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow C++ logging: only what Python raises (set it to see more)
+
+
+def _import_backend_quietly() -> None:
+    """Imports TensorFlow, Keras and TFDS with the C++ start-up lines (oneDNN, CUDA probing, absl)
+    kept off the terminal; they are shown only if an import fails."""
+    if "keras" in sys.modules:
+        return
+    import tempfile
+
+    with tempfile.TemporaryFile() as captured:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(captured.fileno(), 2)
+        try:
+            import keras  # noqa: F401  (imports the backend, TensorFlow by default)
+
+            try:
+                import tensorflow_datasets  # noqa: F401
+            except ImportError:  # the JAX / torch install
+                pass
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 class CliError(Exception):
@@ -39,39 +67,49 @@ def _budget(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; every list of choices comes from the module that owns it (none of them
+    imports Keras or TensorFlow, so `--help` is quick)."""
+    import keras_fer
+    from keras_fer.data import NORMALIZE_CHOICES
     from keras_fer.detect import DETECTORS
     from keras_fer.export import FORMATS as EXPORT_FORMATS
+    from keras_fer.precision import PRECISIONS
+    from keras_fer.recipes import OPTIMIZERS, RECIPES
+    from keras_fer.training import MODELS
+    from tfds_fer2013 import SPLITS
 
     parser = argparse.ArgumentParser(
         prog="keras-fer",
-        description="Facial-expression recognition on FER2013 with Keras: train, evaluate, predict, report.",
+        description="Facial-expression recognition with Keras: emotions of faces in photos and videos, and "
+                    "training, evaluation and reports on FER2013.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {keras_fer.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a model into a run folder (resumable)")
-    t.add_argument("--model", choices=("cnn", "dnn"), default="cnn")
+    t.add_argument("--model", choices=MODELS, default="cnn")
     t.add_argument("--param-budget", type=_budget, default=None,
                    help="dnn only: exact parameter count, or 'match-cnn' (3,258,379)")
     t.add_argument("--data", default=None, help="folder with the FER2013 files (default: TFDS manual dir)")
     t.add_argument("--epochs", type=_positive_int, default=100)
     t.add_argument("--batch-size", type=_positive_int, default=None, help="default: the recipe's (seed: 128)")
-    t.add_argument("--normalize", choices=("none", "rescale", "standardize"), default="rescale")
+    t.add_argument("--normalize", choices=NORMALIZE_CHOICES, default="rescale")
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
                    help="the seed's augmentation: flips, rotation 15, zoom 0.1, shifts 0.1")
-    t.add_argument("--optimizer", choices=("adam", "adamw", "sgd", "rmsprop"), default=None)
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default=None)
     t.add_argument("--learning-rate", type=float, default=None)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--limit", type=_positive_int, default=None, help="first N training images (smoke runs)")
     t.add_argument("--val-limit", type=_positive_int, default=None, help="first N public_test images")
-    t.add_argument("--precision", choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"), default="auto")
-    t.add_argument("--recipe", choices=("seed", "fast"), default="seed")
+    t.add_argument("--precision", choices=PRECISIONS, default="auto")
+    t.add_argument("--recipe", choices=RECIPES, default="seed")
     t.add_argument("--out", required=True, help="the run folder")
     t.add_argument("--overwrite", action="store_true", help="replace a run folder of another configuration")
 
     e = sub.add_parser("evaluate", help="accuracy, loss, classification report and confusion matrix")
     e.add_argument("model")
     e.add_argument("--data", default=None)
-    e.add_argument("--split", default="public_test", choices=("train", "public_test", "private_test"))
+    e.add_argument("--split", default="public_test", choices=SPLITS)
     e.add_argument("--batch-size", type=_positive_int, default=256)
     e.add_argument("--limit", type=_positive_int, default=None)
     e.add_argument("--out", default=None, help="write the metrics and the confusion matrix files here")
@@ -274,6 +312,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     from keras_fer.training import RunDirError
 
     args = build_parser().parse_args(argv)
+    _import_backend_quietly()
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "report": cmd_report,
                "detect": cmd_detect, "export": cmd_export}
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pathlib
+import sys
 from typing import Optional, Tuple
 
 import numpy as np
@@ -86,6 +87,8 @@ def prepare(manual_dir=None, data_dir=None):
     manual_dir = pathlib.Path(manual_dir).expanduser() if manual_dir else default_manual_dir()
     layout = readers.find_layout(manual_dir)  # a clear error (with instructions) before anything is written
     data_dir = data_dir or _prepared_dir(manual_dir, layout)
+    if not sys.stderr.isatty():  # progress bars would leave escape codes in log files
+        tfds.disable_progress_bar()
     builder = tfds.builder("fer2013", data_dir=os.fspath(data_dir))
     builder.download_and_prepare(
         download_config=tfds.download.DownloadConfig(manual_dir=os.fspath(manual_dir))

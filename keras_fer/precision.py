@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import pathlib
 
-import keras
-
 PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
 
 
@@ -26,6 +24,8 @@ def _cpu_flags() -> set:
 
 
 def _gpu_with_tensor_cores() -> bool:
+    import keras
+
     backend = keras.backend.backend()
     try:
         if backend == "jax":
@@ -72,5 +72,7 @@ def set_precision(precision: str = "auto") -> str:
     Models built afterwards compute in that precision; their softmax output stays float32.
     """
     policy = resolve_precision(precision)
+    import keras
+
     keras.mixed_precision.set_global_policy(policy)
     return policy

@@ -13,8 +13,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
-import keras
-
 RECIPES = ("seed", "fast")
 
 
@@ -114,6 +112,8 @@ def learning_rate_schedule(recipe: Recipe, learning_rate: float, steps_per_epoch
         >>> round(float(s(10)), 6), round(float(s(100)), 6)
         (0.001, 0.0)
     """
+    import keras
+
     if recipe.schedule == "constant":
         return learning_rate
     if recipe.schedule == "warmup_cosine":
@@ -126,6 +126,8 @@ def learning_rate_schedule(recipe: Recipe, learning_rate: float, steps_per_epoch
 def make_optimizer(name: str, learning_rate, weight_decay: float = 0.0):
     """A Keras optimizer by name ("adam", "adamw", "sgd", "rmsprop") at `learning_rate`;
     `weight_decay` is AdamW's decoupled decay (0 means none)."""
+    import keras
+
     if name == "adam":
         return keras.optimizers.Adam(learning_rate)
     if name == "adamw":

@@ -20,7 +20,6 @@ import sys
 import time
 from typing import Optional, Union
 
-import keras
 import numpy as np
 
 from keras_fer import rundir
@@ -84,6 +83,8 @@ class TrainConfig:
 
 
 def _versions() -> dict:
+    import keras
+
     import keras_fer
 
     out = {"keras": keras.__version__, "keras_fer": keras_fer.__version__, "backend": keras.backend.backend()}
@@ -97,6 +98,8 @@ def _versions() -> dict:
 
 
 def _use_tf_data() -> bool:
+    import keras
+
     if keras.backend.backend() != "tensorflow":
         return False
     try:
@@ -178,6 +181,8 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         if rundir.check(out, settings, overwrite) == "replace":  # again, now that no one else writes there
             rundir.clear(out)
         write_json(out / "config.json", {"settings": settings, "versions": _versions()})
+        import keras
+
         keras.utils.set_random_seed(config.seed)
         previous_policy = keras.mixed_precision.global_policy()
         policy = set_precision(config.precision)
@@ -206,6 +211,8 @@ class _Data:
 
 def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_size: int) -> _Data:
     """tf.data pipelines (TensorFlow backend) or numpy arrays (other backends) for `fit`."""
+    import keras
+
     from keras_fer import data as fer_data
 
     one_hot = recipe.label_smoothing > 0  # CategoricalCrossentropy smooths; the sparse one cannot
@@ -282,6 +289,8 @@ class _Plan:
 
 def _compile(plan: _Plan, model, data: _Data):
     """Zero-inits the head where the recipe says so, and compiles with the recipe's loss and schedule."""
+    import keras
+
     from keras_fer.recipes import learning_rate_schedule, make_optimizer
 
     recipe = plan.recipe
@@ -320,6 +329,8 @@ def _callbacks(plan: _Plan, data: _Data):
 
 def _summarise(plan: _Plan, model, data: _Data, history, policy, started: float) -> dict:
     """Evaluates the best model on public_test; writes its confusion files, the curves and summary.json."""
+    import keras
+
     from keras_fer.callbacks import write_confusion_files
     from keras_fer.callbacks.confusion import predict_labels
     from keras_fer.plots import plot_history

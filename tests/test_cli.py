@@ -190,3 +190,37 @@ def test_bad_inputs_give_one_clear_line(study, tmp_path, capsys):
 def test_python_dash_m_is_the_same_command():
     out = subprocess.run([sys.executable, "-m", "keras_fer", "--help"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and "train" in out.stdout and "report" in out.stdout
+
+
+def test_help_and_version_are_quick_and_import_no_backend():
+    code = ("import sys, time; t = time.perf_counter(); from keras_fer.cli import build_parser; "
+            "build_parser().format_help(); "
+            "print(sorted(m for m in ('tensorflow', 'keras', 'jax', 'torch', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
+    version = subprocess.run([sys.executable, "-m", "keras_fer", "--version"], capture_output=True, text=True, timeout=120)
+    import keras_fer
+
+    assert version.stdout.strip() == f"keras-fer {keras_fer.__version__}" and version.stderr == ""
+
+
+def test_the_clis_choices_come_from_the_modules_that_own_them():
+    from keras_fer.cli import build_parser
+    from keras_fer.data import NORMALIZE_CHOICES
+    from keras_fer.detect import DETECTORS
+    from keras_fer.export import FORMATS
+    from keras_fer.precision import PRECISIONS
+    from keras_fer.recipes import OPTIMIZERS, RECIPES
+    from keras_fer.training import MODELS
+    from tfds_fer2013 import SPLITS
+
+    sub = {a.dest: a for a in build_parser()._actions if a.dest == "command"}["command"].choices
+
+    def choices(command, flag):
+        return tuple(next(a for a in sub[command]._actions if flag in a.option_strings).choices)
+
+    assert choices("train", "--model") == MODELS and choices("train", "--normalize") == NORMALIZE_CHOICES
+    assert choices("train", "--optimizer") == OPTIMIZERS and choices("train", "--recipe") == RECIPES
+    assert choices("train", "--precision") == PRECISIONS and choices("evaluate", "--split") == SPLITS
+    assert choices("detect", "--detector") == DETECTORS and choices("export", "--format") == FORMATS

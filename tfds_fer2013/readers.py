@@ -24,12 +24,12 @@ import zlib
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import pandas as pd
 
-CLASS_NAMES: Tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+from tfds_fer2013 import CLASS_NAMES, SPLITS  # noqa: F401  (the one home of these lists; re-exported)
+
 IMAGE_SIZE = 48
 NUM_PIXELS = IMAGE_SIZE * IMAGE_SIZE
-USAGE_TO_SPLIT = {"Training": "train", "PublicTest": "public_test", "PrivateTest": "private_test"}
+USAGE_TO_SPLIT = dict(zip(("Training", "PublicTest", "PrivateTest"), SPLITS))
 SPLITS: Tuple[str, ...] = tuple(USAGE_TO_SPLIT.values())
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff")
 
@@ -137,8 +137,10 @@ def find_layout(manual_dir) -> Layout:
 # CSV layouts
 
 
-def _read_csv(path: pathlib.Path, required: Sequence[str]) -> pd.DataFrame:
-    """Reads a CSV (plain or .gz) as strings and checks its columns; header is line 1."""
+def _read_csv(path: pathlib.Path, required: Sequence[str]):
+    """Reads a CSV (plain or .gz) as a pandas DataFrame of strings and checks its columns; header is line 1."""
+    import pandas as pd  # here, not at the top: `keras-fer --help` never needs it
+
     try:
         frame = pd.read_csv(
             path, dtype=str, keep_default_na=False, skipinitialspace=True, compression="infer"
@@ -223,6 +225,8 @@ def parse_labels(texts: Sequence[str], path, column: str, first_line: int = 2) -
         >>> parse_labels(["0", "6"], "x.csv", "emotion").tolist()
         [0, 6]
     """
+    import pandas as pd
+
     labels = pd.to_numeric(pd.Series(list(texts), dtype=str).str.strip(), errors="coerce")
     bad = labels.isna() | (labels % 1 != 0) | (labels < 0) | (labels >= len(CLASS_NAMES))
     if bad.any():
@@ -421,6 +425,8 @@ def read_unlabeled(path, resize: bool = False) -> Tuple[np.ndarray, np.ndarray]:
     if repeated.any():
         i = int(np.flatnonzero(repeated.to_numpy())[0])
         raise FerDataError(f"{path} line {i + 2}: id {ids.iloc[i]!r} repeats an earlier row; ids must be unique")
+    import pandas as pd
+
     numeric = pd.to_numeric(ids, errors="coerce")
     ids_out = numeric.to_numpy().astype(np.int64) if not numeric.isna().any() else ids.to_numpy()
     return ids_out, parse_pixels(frame[pixel_col].tolist(), path)

@@ -13,7 +13,7 @@ import pathlib
 
 import numpy as np
 
-CLASSES = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+from tfds_fer2013 import CLASS_NAMES as CLASSES
 
 
 def random_faces(n: int, seed: int = 0):
