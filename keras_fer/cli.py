@@ -144,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--data", default=None,
                    help="FER2013 files: compare on 256 public_test images (default: 256 random images)")
 
+    c = sub.add_parser("cache", help="list or clear the prepared copies of FER2013 (~/.cache/keras_fer)")
+    c.add_argument("action", choices=("list", "clear"))
+    c.add_argument("--incomplete", action="store_true", help="clear: only what failed preparations left")
+
     r = sub.add_parser("report", help="report.md + plots answering the seed report's four questions")
     r.add_argument("runs", nargs="+", metavar="RUN_DIR")
     r.add_argument("--out", required=True)
@@ -297,6 +301,22 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_cache(args) -> int:
+    from keras_fer import cache
+
+    if args.action == "list":
+        entries = cache.entries()
+        for e in entries:
+            print(f"{e['path']}  {e['bytes'] / 2**20:7.1f} MiB  {e['state']:10s}  from {e['source']}")
+        print(f"{len(entries)} prepared cop{'y' if len(entries) == 1 else 'ies'} under {cache.root()}, "
+              f"{sum(e['bytes'] for e in entries) / 2**20:.1f} MiB")
+        return 0
+    removed = cache.clear(incomplete_only=args.incomplete)
+    print(f"removed {len(removed)} prepared cop{'y' if len(removed) == 1 else 'ies'}, "
+          f"{sum(e['bytes'] for e in removed) / 2**20:.1f} MiB")
+    return 0
+
+
 def cmd_report(args) -> int:
     from keras_fer.report import write_report
 
@@ -312,9 +332,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     from keras_fer.training import RunDirError
 
     args = build_parser().parse_args(argv)
-    _import_backend_quietly()
+    if args.command != "cache":
+        _import_backend_quietly()
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "report": cmd_report,
-               "detect": cmd_detect, "export": cmd_export}
+               "detect": cmd_detect, "export": cmd_export, "cache": cmd_cache}
     try:
         return handler[args.command](args)
     except (CliError, FerDataError, FerLayoutError, RunDirError, ValueError, FileNotFoundError) as err:

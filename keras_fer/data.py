@@ -19,6 +19,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
+from keras_fer import cache
 from tfds_fer2013 import readers
 from tfds_fer2013.readers import FerDataError, FerLayoutError, read_unlabeled  # noqa: F401
 
@@ -29,20 +30,6 @@ def default_manual_dir() -> pathlib.Path:
     """TFDS' default manual dir, `~/tensorflow_datasets/downloads/manual` (or under $TFDS_DATA_DIR)."""
     root = os.environ.get("TFDS_DATA_DIR", str(pathlib.Path("~/tensorflow_datasets").expanduser()))
     return pathlib.Path(root) / "downloads" / "manual"
-
-
-def _prepared_dir(manual_dir: pathlib.Path, layout: readers.Layout) -> pathlib.Path:
-    """Where the prepared dataset of one manual dir lives: keyed by its path and its files' stamps.
-
-    Two manual dirs (or a manual dir whose files changed) never share a prepared copy.
-    """
-    stamp = [str(manual_dir.resolve()), layout.name]
-    for path in layout.paths:
-        st = path.stat()
-        stamp.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
-    key = hashlib.sha1("|".join(stamp).encode()).hexdigest()[:12]
-    root = os.environ.get("KERAS_FER_CACHE", str(pathlib.Path("~/.cache/keras_fer").expanduser()))
-    return pathlib.Path(root) / "tfds" / key
 
 
 def fingerprint(manual_dir=None) -> dict:
@@ -86,13 +73,16 @@ def prepare(manual_dir=None, data_dir=None):
 
     manual_dir = pathlib.Path(manual_dir).expanduser() if manual_dir else default_manual_dir()
     layout = readers.find_layout(manual_dir)  # a clear error (with instructions) before anything is written
-    data_dir = data_dir or _prepared_dir(manual_dir, layout)
+    keyed = data_dir is None
+    data_dir = data_dir or cache.prepared_dir(manual_dir, layout)
     if not sys.stderr.isatty():  # progress bars would leave escape codes in log files
         tfds.disable_progress_bar()
     builder = tfds.builder("fer2013", data_dir=os.fspath(data_dir))
     builder.download_and_prepare(
         download_config=tfds.download.DownloadConfig(manual_dir=os.fspath(manual_dir))
     )
+    if keyed and not (pathlib.Path(data_dir) / "source.json").is_file():
+        cache.record_source(pathlib.Path(data_dir), manual_dir, layout)
     return builder
 
 

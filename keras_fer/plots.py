@@ -56,6 +56,8 @@ def plot_history(history, title: str = "", best_epoch: Optional[int] = None, pat
             ax.axvline(best_epoch, color="grey", linestyle=":", label=f"best epoch {best_epoch}")
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(epochs):  # whole epochs only, also for a run of one or two
+            ax.set_xlim(min(epochs) - 0.5, max(max(epochs), min(epochs) + 1) + 0.5)
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend()

@@ -7,10 +7,8 @@ Example:
 
 from __future__ import annotations
 
-import io
 import json
 import pathlib
-from contextlib import redirect_stdout
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -44,14 +42,14 @@ class Run:
         if self._model is None:
             import keras
 
-            self._model = keras.saving.load_model(self.folder / "best.keras")
+            self._model = keras.saving.load_model(self.folder / "best.keras", compile=False)
         return self._model
 
     def architecture(self) -> str:
-        buffer = io.StringIO()
-        with redirect_stdout(buffer):
-            self.model.summary(line_length=90)
-        return buffer.getvalue()
+        """Keras' model summary, whole (every column), of the model alone (no optimizer state)."""
+        lines = []
+        self.model.summary(line_length=110, print_fn=lambda line, *args, **kwargs: lines.append(line))
+        return "\n".join(lines)
 
 
 def most_frequent_confusions(matrix: pd.DataFrame, top: int = 5) -> List[str]:
@@ -62,12 +60,9 @@ def most_frequent_confusions(matrix: pd.DataFrame, top: int = 5) -> List[str]:
         >>> most_frequent_confusions(m, 1)
         ['sad → neutral: 20%']
     """
-    pairs = [
-        (matrix.iloc[i, j], matrix.index[i], matrix.columns[j])
-        for i in range(matrix.shape[0]) for j in range(matrix.shape[1]) if i != j
-    ]
-    pairs.sort(key=lambda p: -p[0])
-    return [f"{t} → {p}: {v:.0%}" for v, t, p in pairs[:top] if v > 0]
+    off_diagonal = matrix.mask(np.eye(len(matrix), dtype=bool)).stack()  # (true, predicted) -> rate
+    largest = off_diagonal[off_diagonal > 0].sort_values(ascending=False, kind="stable").head(top)
+    return [f"{t} → {p}: {v:.0%}" for (t, p), v in largest.items()]
 
 
 def _table(frame: pd.DataFrame) -> str:

@@ -147,6 +147,7 @@ def test_report_answers_the_four_questions(study):
         assert heading in text
     assert "**CNN vs DNN.**" in text and "3,258,379" in text
     assert "Architecture of cnn" in text and "block4_conv (Conv2D)" in text
+    assert "Param #" in text and "Total params: 3,258,379" in text  # the whole summary, the model alone
     assert "Cannot be answered" in text  # question 3: both runs differ in model, not in settings only
     assert "Most frequent confusions" in text and "→" in text
     for png in ("curves.png", "best_single/confusion_matrix.png", "ensemble/confusion_matrix.png"):
