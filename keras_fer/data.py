@@ -159,7 +159,7 @@ def load(
     import keras
     import tensorflow as tf
 
-    from keras_fer.layers.augmentation import FerAugmentation, affine_matrices
+    from keras_fer.layers.augmentation import FerAugmentation
 
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r}: expected a positive integer")
@@ -203,23 +203,14 @@ def load(
         def apply(key, batch):
             x, y = batch
             x = scale(x)
-            shape = tf.shape(x)
             counter = iter(range(16))
 
             def uniform(low, high):
                 stream = tf.stack([key, tf.constant(next(counter), tf.int64)])
-                return tf.random.stateless_uniform(shape[:1], stream, minval=low, maxval=high)
+                return tf.random.stateless_uniform(tf.shape(x)[:1], stream, minval=low, maxval=high)
 
             k = 1.0 if augment_strength is None else tf.cast(augment_strength, tf.float32)
-            transform = affine_matrices(
-                tf.experimental.numpy, shape[0], x.shape[1], x.shape[2], uniform,
-                augment.flip, augment.rotation * k, augment.zoom * k, augment.shift * k,
-            )
-            x = tf.raw_ops.ImageProjectiveTransformV3(
-                images=x, transforms=tf.cast(transform, tf.float32), output_shape=shape[1:3],
-                fill_value=0.0, interpolation="BILINEAR", fill_mode="NEAREST",
-            )
-            return x, tf.cast(y, tf.int32)
+            return augment.augment(x, uniform, k), tf.cast(y, tf.int32)
 
         ds = tf.data.Dataset.zip(keys, ds).map(
             apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True

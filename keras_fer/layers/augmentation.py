@@ -6,13 +6,6 @@ import math
 
 import keras
 
-# Keras' own random image layers derive from this base, which swaps in TensorFlow ops when the
-# layer runs inside tf.data; Keras does not export it, so it is imported from where it lives.
-try:  # Keras >= 3.10
-    from keras.src.layers.preprocessing.data_layer import DataLayer as _Base
-except ImportError:  # pragma: no cover - Keras 3.0 - 3.9
-    from keras.src.layers.preprocessing.tf_data_layer import TFDataLayer as _Base
-
 
 def affine_matrices(np_ops, batch_size, height, width, uniform, flip, rotation, zoom, shift):
     """Composes flip, rotation, zoom and shift into one [batch_size, 8] transform per image.
@@ -51,14 +44,15 @@ def affine_matrices(np_ops, batch_size, height, width, uniform, flip, rotation, 
 
 
 @keras.saving.register_keras_serializable(package="keras_fer")
-class FerAugmentation(_Base):
+class FerAugmentation(keras.layers.Layer):
     """Random horizontal flip, rotation, zoom and shift, composed into one affine transform.
 
     Where Keras' `RandomFlip`, `RandomRotation`, `RandomZoom` and `RandomTranslation` resample the
     image four times, this layer draws the four parameters per image, multiplies them into one
     matrix and interpolates once (bilinear, "nearest" fill, like Keras' `ImageDataGenerator`).
     It is active only with `training=True`; in inference it returns its input unchanged. Works in a
-    model on any Keras backend and inside `tf.data` (it switches to TensorFlow ops there).
+    model on any Keras backend; `keras_fer.data.load` runs the same `augment` inside `tf.data`
+    (TensorFlow backend) with stateless, seeded draws.
 
     Args:
         flip: flip left-right with probability 0.5.
@@ -91,34 +85,37 @@ class FerAugmentation(_Base):
         self.generator = keras.random.SeedGenerator(seed)
         self.strength = 1.0
 
-    def transforms(self, batch_size, height, width):
-        """Draws [batch_size, 8] output-to-input transforms (Keras' `affine_transform` form)."""
-        b = self.backend  # the active backend's ops (TensorFlow's inside tf.data)
-        seed = self._get_seed_generator(b._backend)
+    def augment(self, images, uniform, strength=1.0):
+        """Warps a float batch `[B, H, W, C]` by one random affine transform per image.
 
-        def uniform(low, high):
-            return b.random.uniform((batch_size,), low, high, seed=seed)
+        The one implementation, for the model and for tf.data alike.
 
-        return affine_matrices(
-            b.numpy, batch_size, height, width, uniform, self.flip,
-            self.rotation * self.strength, self.zoom * self.strength, self.shift * self.strength,
+        Args:
+            images: the batch (Keras ops of the active backend; TensorFlow tensors inside tf.data).
+            uniform: `uniform(low, high)` -> `[B]` random floats, the only source of randomness.
+            strength: scales rotation, zoom and shift (a number or a tensor).
+        """
+        ops = keras.ops
+        shape = ops.shape(images)
+        transform = affine_matrices(
+            ops, shape[0], images.shape[1], images.shape[2], uniform, self.flip,
+            self.rotation * strength, self.zoom * strength, self.shift * strength,
+        )
+        return ops.image.affine_transform(
+            images, ops.cast(transform, "float32"), interpolation="bilinear", fill_mode="nearest"
         )
 
     def call(self, inputs, training=False):
         if not training:
             return inputs
-        b = self.backend
         unbatched = len(inputs.shape) == 3
-        images = b.numpy.expand_dims(inputs, 0) if unbatched else inputs
-        shape = b.core.shape(images)
-        height, width = images.shape[1], images.shape[2]
-        transform = self.transforms(shape[0], height, width)
-        dtype = images.dtype
-        out = b.image.affine_transform(
-            b.cast(images, "float32"), b.cast(transform, "float32"),
-            interpolation="bilinear", fill_mode="nearest",
-        )
-        out = b.cast(out, dtype)
+        images = keras.ops.expand_dims(inputs, 0) if unbatched else inputs
+        batch = keras.ops.shape(images)[0]
+
+        def uniform(low, high):
+            return keras.random.uniform((batch,), low, high, seed=self.generator)
+
+        out = keras.ops.cast(self.augment(keras.ops.cast(images, "float32"), uniform, self.strength), inputs.dtype)
         return out[0] if unbatched else out
 
     def compute_output_shape(self, input_shape):
