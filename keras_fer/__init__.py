@@ -1,8 +1,8 @@
 """keras-fer: a Keras 3 model zoo for facial-expression recognition on FER2013.
 
-Importing `keras_fer` is cheap: it registers the TFDS builder `fer2013` (through `tfds_fer2013`,
-as soon as tensorflow_datasets is imported) and loads Keras only when a model, layer or callback
-is first used (`keras_fer.FerCNN`, `keras_fer.models`, ...).
+Importing `keras_fer` is cheap: it loads Keras only when a model, layer or callback is first used
+(`keras_fer.FerCNN`, `keras_fer.models`, ...), and registers the TFDS builder `fer2013` and its Keras
+classes (so saved models load) as soon as tensorflow_datasets and Keras are imported.
 
 Example:
     >>> import keras_fer
@@ -16,6 +16,7 @@ import importlib
 
 import tfds_fer2013  # noqa: F401  (registers tfds.load("fer2013"))
 from tfds_fer2013 import CLASS_NAMES  # noqa: F401  (one list, shared with the builder)
+from tfds_fer2013.import_hooks import run_after_import
 
 __version__ = "0.1.0"
 
@@ -37,3 +38,11 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(list(globals()) + list(_SUBMODULES) + list(_ATTRIBUTES))
+
+
+def _register_keras_classes() -> None:
+    """FerCNN, FerDNN and FerAugmentation become loadable (`keras.saving.load_model`) with Keras."""
+    importlib.import_module("keras_fer.models")
+
+
+run_after_import("keras", _register_keras_classes)
