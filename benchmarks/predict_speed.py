@@ -29,7 +29,7 @@ def main():
     ids, images = read_unlabeled(args.input)
     out["n_images"] = len(ids)
     out["predict_command_images_per_s"] = len(ids) / out["predict_command_seconds"]
-    model = keras.saving.load_model(args.model)
+    model = keras.saving.load_model(args.model, compile=False)
     x = images.astype("float32")
     model.predict(x[:256], batch_size=256, verbose=0)
     t0 = time.perf_counter()
