@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--overwrite", action="store_true", help="replace a run folder of another configuration")
 
     e = sub.add_parser("evaluate", help="accuracy, loss, classification report and confusion matrix")
-    e.add_argument("model")
+    e.add_argument("model", help="a .keras model, or 'pretrained' for the bundled weights")
     e.add_argument("--data", default=None)
     e.add_argument("--split", default="public_test", choices=SPLITS)
     e.add_argument("--batch-size", type=_positive_int, default=256)
@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
 
     p = sub.add_parser("predict", help="write id,label predictions (several models: an ensemble)")
-    p.add_argument("models", nargs="+", metavar="MODEL.keras")
+    p.add_argument("models", nargs="+", metavar="MODEL", help="a .keras model, or 'pretrained'")
     p.add_argument("--input", required=True, help="id,pixels / id,feature CSV (.gz ok), an image, or a folder of images")
     p.add_argument("--out", required=True, help="the submission CSV to write")
     p.add_argument("--resize", action="store_true", help="resize images that are not 48x48")
@@ -156,8 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_model(path):
+    """A `.keras` model file, or the bundled weights for the word "pretrained"."""
     import keras
 
+    if str(path) == "pretrained":
+        from keras_fer.pretrained import load_pretrained
+
+        return load_pretrained()
     path = pathlib.Path(path)
     if path.is_dir():
         hint = f"; did you mean {path / 'best.keras'}?" if (path / "best.keras").is_file() else ""
@@ -277,12 +282,7 @@ def cmd_export(args) -> int:
 
     from keras_fer.export import ExportError, check, export
 
-    if args.model == "pretrained":
-        from keras_fer.pretrained import load_pretrained
-
-        model = load_pretrained()
-    else:
-        model = _load_model(args.model)
+    model = _load_model(args.model)
     if args.data:
         from keras_fer.data import arrays
 

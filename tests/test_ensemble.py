@@ -18,9 +18,17 @@ def test_averages_probabilities_and_round_trips(tmp_path):
     np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, atol=1e-6)
 
 
-def test_same_names_are_made_unique():
-    model = ensemble([FerCNN(), FerCNN()])
+def test_same_names_are_made_unique_and_the_callers_models_keep_theirs(tmp_path):
+    members = [FerCNN(), FerCNN()]
+    model = ensemble(members)
     assert len({l.name for l in model.layers}) == len(model.layers)
+    assert [m.name for m in members] == ["fer_cnn", "fer_cnn"]
+    x = np.random.default_rng(1).uniform(0, 1, (3, 48, 48, 1)).astype("float32")
+    expected = np.mean([m.predict(x, verbose=0) for m in members], axis=0)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-6)
+    model.save(tmp_path / "twins.keras")
+    np.testing.assert_allclose(keras.saving.load_model(tmp_path / "twins.keras").predict(x, verbose=0), expected,
+                               atol=1e-6)
 
 
 def test_mismatched_members_and_empty():

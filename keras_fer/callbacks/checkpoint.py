@@ -19,7 +19,9 @@ def functional_twin(model):
     (as long as its layers are Keras' own), and carries no optimizer state.
     """
     try:
-        return keras.Model(model.inputs, model.outputs, name=model.name)
+        inputs, outputs = model.inputs, model.outputs
+        return keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs[0] if len(outputs) == 1 else outputs,
+                           name=model.name)
     except (AttributeError, ValueError, TypeError):  # a subclassed model has no symbolic inputs
         return model
 

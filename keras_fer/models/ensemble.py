@@ -15,7 +15,8 @@ def ensemble(models: Sequence[keras.Model], name: str = "fer_ensemble") -> keras
     `keras.saving.load_model` like any other.
 
     Args:
-        models: two or more Keras models with equal input and output shapes.
+        models: one or more Keras models with equal input and output shapes (left as they are:
+            members with the same name enter under new names, the callers' models keep theirs).
         name: the ensemble's name.
 
     Returns:
@@ -41,8 +42,8 @@ def ensemble(models: Sequence[keras.Model], name: str = "fer_ensemble") -> keras
             )
     names = [m.name for m in models]
     if len(set(names)) != len(names):  # layer names inside one model must be unique
-        for i, m in enumerate(models):
-            m.name = f"{m.name}_{i}"
+        # a functional twin under a new name shares the member's layers and weights
+        models = [keras.Model(m.inputs[0], m.outputs[0], name=f"{m.name}_{i}") for i, m in enumerate(models)]
     inputs = keras.Input(shape=in_shape[1:], name="image")
     outputs = [m(inputs) for m in models]
     mean = outputs[0] if len(outputs) == 1 else keras.layers.Average(name="mean_probability")(outputs)

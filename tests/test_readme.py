@@ -1,0 +1,73 @@
+"""README.md as a new user meets it: every Python snippet and every `keras-fer` line runs as written,
+with `../shared/fer2013` pointing at a small fixture (training lines get `--epochs 1` added)."""
+
+import gzip
+import os
+import pathlib
+import re
+import shlex
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from tfds_fer2013.testing import pixels_text, random_faces, write_fer2013_csv
+
+README = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
+skimage_data = pytest.importorskip("skimage.data")
+
+
+def blocks(language):
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """A working folder with photo.jpg, and a FER2013 fixture where README says ../shared/fer2013."""
+    root = tmp_path_factory.mktemp("readme")
+    write_fer2013_csv(root / "fer", n_train=140, n_public=35)
+    images, _ = random_faces(5, seed=4)
+    with gzip.open(root / "fer" / "test_unlabeled.csv.gz", "wt") as f:
+        f.write("id,pixels\n" + "".join(f"{i},{pixels_text(x)}\n" for i, x in enumerate(images)))
+    cv2.imwrite(str(root / "photo.jpg"), np.ascontiguousarray(skimage_data.astronaut()[:, :, ::-1]))
+    env = dict(os.environ, TFDS_DATA_DIR=str(root / "tfds"), KERAS_FER_CACHE=str(root / "cache"),
+               TF_CPP_MIN_LOG_LEVEL="3")
+    return root, env
+
+
+def run(args, home, **kwargs):
+    root, env = home
+    out = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=600, **kwargs)
+    assert out.returncode == 0, f"{args}\n{out.stdout[-1500:]}\n{out.stderr[-3000:]}"
+    return out.stdout
+
+
+def test_the_python_snippets(home):
+    root, _ = home
+    snippets = blocks("python")
+    assert len(snippets) == 2
+    for code in snippets:
+        run([sys.executable, "-c", code.replace("../shared/fer2013", str(root / "fer"))], home)
+
+
+def test_the_photo_is_labelled_happy(home):
+    code = blocks("python")[0] + "\nprint('LABELS', [f['label'] for f in detector.detect('photo.jpg')])\n"
+    out = run([sys.executable, "-c", code], home)
+    assert "LABELS ['happy']" in out
+
+
+def test_the_keras_fer_lines(home):
+    root, _ = home
+    lines = [line.split("#")[0].strip() for block in blocks("bash") for line in block.splitlines()]
+    commands = [line for line in lines if line.startswith("keras-fer ")]
+    assert any(c.startswith("keras-fer detect") for c in commands) and any(" train " in f" {c} " for c in commands)
+    keras_fer = [sys.executable, "-m", "keras_fer"]
+    for command in commands:
+        args = shlex.split(command.replace("../shared/fer2013", str(root / "fer")))[1:]
+        if args[0] == "train":
+            args += ["--epochs", "1"]
+        run(keras_fer + args, home)
+    assert (root / "out" / "detections.csv").is_file() and (root / "reports" / "study" / "report.md").is_file()
+    assert (root / "predictions.csv").read_text().startswith("id,label,emotion")
