@@ -43,3 +43,21 @@ def _float32_policy():
     keras.mixed_precision.set_global_policy("float32")
     yield
     keras.mixed_precision.set_global_policy("float32")
+
+
+def run_model_saving_test(model, x, path, atol=0.0):
+    """The one save/load round trip of the model and layer tests (as keras-hub's `run_model_saving_test`):
+    saves `model` to `path` (.keras), loads it back (safe mode, no custom_objects) and checks that the
+    class, the config and the predictions on `x` are the same. Returns the loaded model."""
+    import keras
+    import numpy as np
+
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert type(loaded) is type(model), (type(loaded), type(model))
+    import json
+
+    same = lambda config: json.loads(json.dumps(config, default=str))  # noqa: E731  (tuples and lists alike)
+    assert same(loaded.get_config()) == same(model.get_config())
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=atol, rtol=0)
+    return loaded

@@ -5,6 +5,7 @@ import pytest
 
 import keras
 from keras_fer import FerCNN
+from conftest import run_model_saving_test
 
 
 def test_seed_parameter_counts_and_layer_table():
@@ -32,10 +33,7 @@ def test_options_do_not_change_the_defaults():
 def test_save_load_round_trip_identical_predictions(tmp_path):
     model = FerCNN(rescale=1 / 255, augmentation={"rotation": 10.0}, head_dropout=0.3)
     x = np.random.default_rng(0).uniform(0, 255, (4, 48, 48, 1)).astype("float32")
-    model.save(tmp_path / "cnn.keras")
-    loaded = keras.saving.load_model(tmp_path / "cnn.keras")  # safe_mode, no custom_objects
-    assert type(loaded) is FerCNN and loaded.get_config() == model.get_config()
-    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    run_model_saving_test(model, x, tmp_path / "cnn.keras")
 
 
 def test_trains_a_step():

@@ -5,6 +5,7 @@ import pytest
 
 import keras
 from keras_fer import FerCNN, FerDNN, ensemble
+from conftest import run_model_saving_test
 
 
 def test_averages_probabilities_and_round_trips(tmp_path):
@@ -13,9 +14,7 @@ def test_averages_probabilities_and_round_trips(tmp_path):
     x = np.random.default_rng(0).uniform(0, 1, (5, 48, 48, 1)).astype("float32")
     expected = np.mean([m.predict(x, verbose=0) for m in members], axis=0)
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-6)
-    model.save(tmp_path / "ens.keras")
-    loaded = keras.saving.load_model(tmp_path / "ens.keras")
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, atol=1e-6)
+    run_model_saving_test(model, x, tmp_path / "ens.keras", atol=1e-6)
 
 
 def test_same_names_are_made_unique_and_the_callers_models_keep_theirs(tmp_path):
@@ -26,9 +25,7 @@ def test_same_names_are_made_unique_and_the_callers_models_keep_theirs(tmp_path)
     x = np.random.default_rng(1).uniform(0, 1, (3, 48, 48, 1)).astype("float32")
     expected = np.mean([m.predict(x, verbose=0) for m in members], axis=0)
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-6)
-    model.save(tmp_path / "twins.keras")
-    np.testing.assert_allclose(keras.saving.load_model(tmp_path / "twins.keras").predict(x, verbose=0), expected,
-                               atol=1e-6)
+    run_model_saving_test(model, x, tmp_path / "twins.keras", atol=1e-6)
 
 
 def test_mismatched_members_and_empty():

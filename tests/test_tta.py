@@ -6,6 +6,7 @@ import pytest
 import keras
 from keras_fer import FerCNN, FerDNN, flip_tta
 from keras_fer.models.tta import HorizontalFlip
+from conftest import run_model_saving_test
 
 
 def test_mean_of_image_and_mirror_and_round_trip(tmp_path):
@@ -17,9 +18,7 @@ def test_mean_of_image_and_mirror_and_round_trip(tmp_path):
     # a mirrored input gives the same answer: the TTA model is mirror-invariant
     np.testing.assert_allclose(model.predict(x[:, :, ::-1], verbose=0), expected, atol=1e-6)
     assert model.count_params() == base.count_params()
-    model.save(tmp_path / "tta.keras")
-    loaded = keras.saving.load_model(tmp_path / "tta.keras", safe_mode=True)
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, atol=1e-6)
+    run_model_saving_test(model, x, tmp_path / "tta.keras", atol=1e-6)
 
 
 def test_flip_layer_mirrors_width_only():
