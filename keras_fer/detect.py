@@ -362,8 +362,12 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
                 classifier.flush()  # the video's frames are written before it is closed
                 video.close()
                 if str(path) in timelines:
-                    _plot_timeline(timelines[str(path)], str(path),
-                                   out / f"{pathlib.Path(names[path]).stem}_timeline.png")
+                    from keras_fer.plots import plot_emotion_timeline
+
+                    frames, probs = zip(*timelines[str(path)])
+                    with atomic_path(out / f"{pathlib.Path(names[path]).stem}_timeline.png") as tmp:
+                        plot_emotion_timeline(frames, np.stack(probs), title=f"emotions over time: {path.name}",
+                                              path=tmp)
             else:
                 bgr = read_image(path)
                 sink = (out / "annotated" / names[path]) if annotate_images else None
@@ -456,26 +460,3 @@ def _video(path, name, out, emotions: EmotionDetector, classifier, every, progre
     if writer is None:
         raise ValueError(f"{path}: a video with no frame OpenCV can decode")
     return writer
-
-
-def _plot_timeline(points, video: str, path):
-    """The mean probability of each emotion per sampled frame, one line per emotion."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from keras_fer.io import atomic_path
-
-    frames = np.array([f for f, _ in points])
-    probs = np.stack([p for _, p in points])
-    fig, ax = plt.subplots(figsize=(10, 4))
-    for i, name in enumerate(CLASS_NAMES):
-        ax.plot(frames, probs[:, i], label=name, linewidth=1.2)
-    ax.set(xlabel="frame", ylabel="mean probability over the faces", ylim=(0, 1),
-           title=f"emotions over time: {pathlib.Path(video).name}")
-    ax.legend(ncol=7, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120)
-    plt.close(fig)

@@ -20,6 +20,15 @@ def _pyplot():
     return plt
 
 
+def _finish(fig, path=None):
+    """Lays the figure out; saves it as a PNG to `path` (and closes it) when given."""
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=110)
+        _pyplot().close(fig)
+    return fig
+
+
 def plot_history(history, title: str = "", best_epoch: Optional[int] = None, path=None, axes=None):
     """Loss and accuracy against epoch, train and validation, with the best epoch marked.
 
@@ -63,11 +72,7 @@ def plot_history(history, title: str = "", best_epoch: Optional[int] = None, pat
         ax.legend()
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def plot_confusion_matrix(matrix, class_names: Sequence[str], title: str = "", path=None, ax=None):
@@ -93,11 +98,7 @@ def plot_confusion_matrix(matrix, class_names: Sequence[str], title: str = "", p
         xticks_rotation=45,
     )
     ax.set_title(title)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def plot_histories(histories: Dict[str, object], path=None):
@@ -108,8 +109,31 @@ def plot_histories(histories: Dict[str, object], path=None):
         plot_history(history, axes=row)
         row[0].set_title(f"{name}: loss")
         row[1].set_title(f"{name}: accuracy")
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
+
+
+def plot_emotion_timeline(frames, probabilities, title: str = "", path=None):
+    """The probability of each emotion against the frame number of a video, one line per emotion.
+
+    Args:
+        frames: frame numbers `[T]`.
+        probabilities: `[T, 7]` (NaN where a frame had no face).
+        title: the figure's title.
+        path: save the figure here (PNG) when given.
+
+    Example:
+        >>> import numpy as np
+        >>> fig = plot_emotion_timeline([0, 5], np.full((2, 7), 1 / 7))
+        >>> len(fig.axes[0].lines)
+        7
+    """
+    from tfds_fer2013 import CLASS_NAMES
+
+    plt = _pyplot()
+    probabilities = np.asarray(probabilities)
+    fig, ax = plt.subplots(figsize=(10, 4))
+    for i, name in enumerate(CLASS_NAMES):
+        ax.plot(frames, probabilities[:, i], label=name, linewidth=1.2)
+    ax.set(xlabel="frame", ylabel="mean probability over the faces", ylim=(0, 1), title=title)
+    ax.legend(ncol=7, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    return _finish(fig, path)

@@ -97,6 +97,16 @@ class FerModel(keras.Model):
             config[key] = value
         return config
 
+    def keep_shared_args(self, dropout, head_dropout, negative_slope, logits, rescale, standardize, augmentation):
+        """Keeps the arguments every keras-fer model takes (SHARED_ARGS_DOC) as public attributes."""
+        self.dropout = dropout
+        self.head_dropout = head_dropout
+        self.negative_slope = negative_slope
+        self.logits = logits
+        self.rescale = rescale
+        self.standardize = list(standardize) if standardize else None
+        self.augmentation = augmentation
+
     @classmethod
     def from_config(cls, config, custom_objects=None):
         return cls(**config)

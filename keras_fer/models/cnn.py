@@ -92,10 +92,4 @@ class FerCNN(FerModel):
         self.filters = filters
         self.kernel_size = kernel_size
         self.dense_units = dense_units
-        self.dropout = dropout
-        self.head_dropout = head_dropout
-        self.negative_slope = negative_slope
-        self.logits = logits
-        self.rescale = rescale
-        self.standardize = list(standardize) if standardize else None
-        self.augmentation = augmentation
+        self.keep_shared_args(dropout, head_dropout, negative_slope, logits, rescale, standardize, augmentation)

@@ -88,10 +88,4 @@ class FerDNN(FerModel):
         self.param_budget = param_budget
         self.num_classes = num_classes
         self.widths = widths
-        self.dropout = dropout
-        self.head_dropout = head_dropout
-        self.negative_slope = negative_slope
-        self.logits = logits
-        self.rescale = rescale
-        self.standardize = list(standardize) if standardize else None
-        self.augmentation = augmentation
+        self.keep_shared_args(dropout, head_dropout, negative_slope, logits, rescale, standardize, augmentation)
