@@ -46,10 +46,15 @@ class Run:
         return self._model
 
     def architecture(self) -> str:
-        """Keras' model summary, whole (every column), of the model alone (no optimizer state)."""
-        lines = []
-        self.model.summary(line_length=110, print_fn=lambda line, *args, **kwargs: lines.append(line))
-        return "\n".join(lines)
+        """The model's layers as a markdown table (layer, type, output shape, parameters) with the totals
+        of the model alone (no optimizer state)."""
+        model = self.model
+        table = pd.DataFrame([{"layer": layer.name, "type": type(layer).__name__,
+                               "output shape": str(tuple(layer.output.shape)), "Param #": f"{layer.count_params():,}"}
+                              for layer in model.layers])
+        trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+        return (table.to_markdown(index=False) + f"\n\nTotal params: {model.count_params():,} "
+                f"(trainable {trainable:,}, non-trainable {model.count_params() - trainable:,})")
 
 
 def most_frequent_confusions(matrix: pd.DataFrame, top: int = 5) -> List[str]:
@@ -114,7 +119,7 @@ def _q1(runs: Sequence[Run]) -> List[str]:
             continue
         seen.add(key)
         lines += [f"<details><summary>Architecture of {run.name} ({run.settings['model']})</summary>", "",
-                  "```", run.architecture().rstrip(), "```", "", "</details>", ""]
+                  run.architecture(), "", "</details>", ""]
     return lines
 
 

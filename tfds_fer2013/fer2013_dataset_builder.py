@@ -11,7 +11,8 @@ Example:
 
 from __future__ import annotations
 
-import os
+import pathlib
+import shutil
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -33,14 +34,20 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     }
     MANUAL_DOWNLOAD_INSTRUCTIONS = readers.MANUAL_DOWNLOAD_INSTRUCTIONS
 
-    def download_and_prepare(self, *, download_dir=None, download_config=None, **kwargs):
-        """TFDS' `download_and_prepare`, which first checks the manual dir (when there is anything to
-        prepare): missing files give one clear error, and nothing is created under the data dir."""
-        if not (self.data_path / "dataset_info.json").exists():
-            config = download_config or tfds.download.DownloadConfig()
-            downloads = download_dir or self.data_dir_root / "downloads"
-            readers.find_layout(config.manual_dir or os.path.join(downloads, "manual"))
-        return super().download_and_prepare(download_dir=download_dir, download_config=download_config, **kwargs)
+    def download_and_prepare(self, *args, **kwargs):
+        """TFDS' `download_and_prepare`; missing files give one clear `FerLayoutError` (with the download
+        instructions), and a data dir that the failed call created is removed again."""
+        root = pathlib.Path(self.data_dir_root)
+        existed = root.exists()
+        try:
+            return super().download_and_prepare(*args, **kwargs)
+        except (readers.FerLayoutError, readers.FerDataError, AssertionError) as err:
+            if not existed:
+                shutil.rmtree(root, ignore_errors=True)
+            if isinstance(err, AssertionError) and "Manual directory" in str(err):  # TFDS' own check
+                manual = str(err).split("Manual directory ", 1)[1].split(" does not exist", 1)[0]
+                readers.find_layout(manual)  # raises FerLayoutError, naming the folder and what to put there
+            raise
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
