@@ -60,6 +60,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _devices(text: str):
+    return text if text == "all" else _positive_int(text)
+
+
 def _budget(text: str):
     if text == "match-cnn":
         return text
@@ -103,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--val-limit", type=_positive_int, default=None, help="first N public_test images")
     t.add_argument("--precision", choices=PRECISIONS, default="auto")
     t.add_argument("--recipe", choices=RECIPES, default="seed")
+    t.add_argument("--devices", type=_devices, default=None,
+                   help="data-parallel training on N devices (or 'all') with the backend's own engine; "
+                        "the batch size stays the global one")
     t.add_argument("--out", required=True, help="the run folder")
     t.add_argument("--overwrite", action="store_true", help="replace a run folder of another configuration")
 
@@ -189,7 +196,7 @@ def cmd_train(args) -> int:
         model=args.model, param_budget=args.param_budget, data=args.data, epochs=args.epochs,
         batch_size=args.batch_size, normalize=args.normalize, augment=args.augment,
         optimizer=args.optimizer, learning_rate=args.learning_rate, seed=args.seed, limit=args.limit,
-        val_limit=args.val_limit, precision=args.precision, recipe=args.recipe,
+        val_limit=args.val_limit, precision=args.precision, recipe=args.recipe, devices=args.devices,
     )
     summary = train(config, args.out, overwrite=args.overwrite)
     print(

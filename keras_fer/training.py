@@ -51,6 +51,7 @@ class TrainConfig:
     val_limit: Optional[int] = None
     precision: str = "auto"
     recipe: str = "seed"
+    devices: Union[int, str, None] = None
 
     def validate(self) -> "TrainConfig":
         from keras_fer.data import NORMALIZE_CHOICES
@@ -77,6 +78,14 @@ class TrainConfig:
             raise ValueError(f"normalize={self.normalize!r}: expected one of {NORMALIZE_CHOICES}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision={self.precision!r}: expected one of {PRECISIONS}")
+        if self.devices is not None and self.devices != "all":
+            given = self.devices
+            try:
+                self.devices = int(given)
+            except (TypeError, ValueError):
+                self.devices = -1
+            if self.devices < 1 or isinstance(given, bool):
+                raise ValueError(f"devices={given!r}: expected a positive integer or 'all'")
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r}: expected one of {RECIPES}")
         return self
@@ -165,6 +174,7 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
     out = pathlib.Path(out)
     manual_dir = pathlib.Path(config.data).expanduser() if config.data else fer_data.default_manual_dir()
     settings = dataclasses.asdict(config)
+    settings.pop("devices")  # not a setting of the run: one started on 2 devices resumes on 1
     settings.update(data=str(manual_dir.resolve()), batch_size=batch_size, optimizer=optimizer_name,
                     learning_rate=learning_rate, recipe_fields=dataclasses.asdict(recipe))
     settings["data_fingerprint"] = fer_data.fingerprint(manual_dir)
@@ -180,7 +190,7 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
     with rundir.lock(out):
         if rundir.check(out, settings, overwrite) == "replace":  # again, now that no one else writes there
             rundir.clear(out)
-        write_json(out / "config.json", {"settings": settings, "versions": _versions()})
+        write_json(out / "config.json", {"settings": settings, "versions": _versions(), "devices": config.devices})
         import keras
 
         keras.utils.set_random_seed(config.seed)
@@ -358,17 +368,20 @@ def _summarise(plan: _Plan, model, data: _Data, history, policy, started: float)
 
 
 def _fit_and_summarise(plan: _Plan, data: _Data, policy) -> dict:
-    """Builds, compiles, fits (from the newest backup, if any) and summarises."""
-    model = build_model(plan.config, data.standardize, augmentation_in_model=not data.use_tf)
-    _compile(plan, model, data)
-    callbacks, backup, history = _callbacks(plan, data)
+    """Builds, compiles and fits (from the newest backup, if any) on the run's devices; summarises."""
+    from keras_fer.distribute import data_parallel
+
     verbose = plan.verbose
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
-    done = backup.latest_epoch()
-    if done:
-        print(f"{plan.out}: resuming after epoch {done} of {plan.config.epochs}")
     started = time.perf_counter()
-    model.fit(data.fit_data, epochs=plan.config.epochs, initial_epoch=done, callbacks=callbacks, verbose=verbose,
-              **data.fit_kwargs)
+    with data_parallel(plan.config.devices):
+        model = build_model(plan.config, data.standardize, augmentation_in_model=not data.use_tf)
+        _compile(plan, model, data)
+        callbacks, backup, history = _callbacks(plan, data)
+        done = backup.latest_epoch()
+        if done:
+            print(f"{plan.out}: resuming after epoch {done} of {plan.config.epochs}")
+        model.fit(data.fit_data, epochs=plan.config.epochs, initial_epoch=done, callbacks=callbacks,
+                  verbose=verbose, **data.fit_kwargs)
     return _summarise(plan, model, data, history, policy, started)

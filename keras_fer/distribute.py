@@ -1,0 +1,84 @@
+"""Data-parallel training on the backend's own engine: `tf.distribute.MirroredStrategy` (TensorFlow) or
+`keras.distribution.DataParallel` (JAX). Nothing of keras-fer's own moves tensors between devices.
+
+The batch size stays the global one (each of N devices gets 1/N of every batch) and the learning rate
+is unchanged, so a 1-device and an N-device run of one configuration are the same optimisation up to
+floating-point order (BatchNormalization statistics are per device on TensorFlow, as Keras does).
+Across hosts: `TF_CONFIG` + `tf.distribute.MultiWorkerMirroredStrategy`, or
+`jax.distributed.initialize()` before `keras.distribution` (docs/usage.md, "More than one device").
+
+Example:
+    >>> from keras_fer.distribute import data_parallel
+    >>> with data_parallel(None) as engine:       # one device: nothing changes
+    ...     engine is None
+    True
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Optional, Union
+
+
+def count_devices(devices: Union[int, str, None]) -> int:
+    """How many devices `devices` ("all", a positive number, or None for one) means on this backend."""
+    if devices is None:
+        return 1
+    available = len(_device_names())
+    if devices == "all":
+        return available
+    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
+        raise ValueError(f"devices={devices!r}: expected a positive integer or 'all'")
+    if devices > available:
+        raise ValueError(f"devices={devices}: this machine's backend sees {available} device(s)")
+    return devices
+
+
+def _device_names():
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        kind = "GPU" if tf.config.list_logical_devices("GPU") else "CPU"
+        return [d.name for d in tf.config.list_logical_devices(kind)]
+    if backend == "jax":
+        return keras.distribution.list_devices()
+    raise ValueError(f"more than one device needs the tensorflow or jax backend, not {backend}")
+
+
+_STRATEGIES: dict = {}
+
+
+@contextlib.contextmanager
+def data_parallel(devices: Union[int, str, None]):
+    """Within this context, models built, compiled and fitted train data-parallel on `devices`.
+
+    Yields the engine (a `tf.distribute.Strategy` or a `keras.distribution.DataParallel`), or None
+    for one device.
+    """
+    n = count_devices(devices)
+    if n == 1:
+        yield None
+        return
+    import keras
+
+    names = _device_names()[:n]
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        # One strategy per device list and process: a second MirroredStrategy over the same devices
+        # would hand out clashing collective-op keys.
+        if tuple(names) not in _STRATEGIES:
+            _STRATEGIES[tuple(names)] = tf.distribute.MirroredStrategy(names)
+        with _STRATEGIES[tuple(names)].scope() as strategy:
+            yield strategy
+        return
+    previous: Optional[object] = keras.distribution.distribution()
+    engine = keras.distribution.DataParallel(devices=names)
+    keras.distribution.set_distribution(engine)
+    try:
+        yield engine
+    finally:
+        keras.distribution.set_distribution(previous)
