@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=_positive_int, default=None, help="default: the recipe's (seed: 128)")
     t.add_argument("--normalize", choices=NORMALIZE_CHOICES, default="rescale")
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
-                   help="the seed's augmentation: flips, rotation 15, zoom 0.1, shifts 0.1")
+                   help="the course report's augmentation: flips, rotation 15, zoom 0.1, shifts 0.1")
     t.add_argument("--optimizer", choices=OPTIMIZERS, default=None)
     t.add_argument("--learning-rate", type=float, default=None)
     t.add_argument("--seed", type=int, default=0)
@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("action", choices=("list", "clear"))
     c.add_argument("--incomplete", action="store_true", help="clear: only what failed preparations left")
 
-    r = sub.add_parser("report", help="report.md + plots answering the seed report's four questions")
+    r = sub.add_parser("report", help="report.md + plots answering the course report's four questions")
     r.add_argument("runs", nargs="+", metavar="RUN_DIR")
     r.add_argument("--out", required=True)
     r.add_argument("--data", default=None, help="FER2013 files, for the ensemble's confusion matrix")

@@ -138,7 +138,7 @@ def load(
         manual_dir: the FER2013 files (see `prepare`).
         batch_size: images per batch.
         shuffle: shuffle the whole split each epoch; default: True for "train" only.
-        augment: False, True (the seed's augmentation, `FerAugmentation()`) or a Keras layer.
+        augment: False, True (the course report's augmentation, `FerAugmentation()`) or a Keras layer.
         normalize: "none" (0..255), "rescale" (x/255) or "standardize" (Keras `Normalization`
             adapted on train), or a Keras layer to apply.
         cache: cache decoded images in memory.

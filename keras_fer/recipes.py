@@ -31,7 +31,7 @@ class Recipe:
         dropout_start: dropout scale at epoch 1, ramping linearly to 1.0 (the model's own rates)
             over `dropout_ramp_epochs`; None keeps the model's rates throughout.
         dropout_ramp_epochs: length of that ramp.
-        augment_start: augmentation strength at epoch 1 (1.0 = the seed's), ramping to 1.0 over
+        augment_start: augmentation strength at epoch 1 (1.0 = the course report's), ramping to 1.0 over
             `augment_ramp_epochs`; None keeps full strength.
         augment_ramp_epochs: length of that ramp.
         batch_size: default batch size.

@@ -1,4 +1,4 @@
-"""`write_report`: the seed report's four questions answered from run folders, as `report.md` + PNGs.
+"""`write_report`: the course report's four questions answered from run folders, as `report.md` + PNGs.
 
 Example:
     >>> from keras_fer.report import write_report
@@ -208,7 +208,7 @@ def write_report(run_dirs: Sequence, out, data: Optional[str] = None) -> pathlib
     out.mkdir(parents=True, exist_ok=True)
     lines = ["# FER2013 study report", "",
              f"Runs: {', '.join(f'`{r.folder}`' for r in runs)}. Accuracy is on `public_test` "
-             "(the validation split; the seed report's Kaggle public score).", ""]
+             "(the validation split; the course report's Kaggle public score).", ""]
     lines += _q1(runs) + _q2(runs, out) + _q3(runs) + _q4(runs, out, data)
     write_text(out / "report.md", "\n".join(lines) + "\n")
     return out / "report.md"

@@ -1,4 +1,4 @@
-"""Preprocessing layers: the seed's augmentation as one layer; Keras' `Rescaling`/`Normalization`.
+"""Preprocessing layers: the course report's augmentation as one layer; Keras' `Rescaling`/`Normalization`.
 
 Example:
     >>> from keras_fer.layers import FerAugmentation, Rescaling

@@ -1,4 +1,4 @@
-"""`FerAugmentation`: the seed report's augmentation as one random affine warp per image."""
+"""`FerAugmentation`: the course report's augmentation as one random affine warp per image."""
 
 from __future__ import annotations
 

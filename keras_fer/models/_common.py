@@ -49,7 +49,7 @@ def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None
         inputs: the model's `keras.Input`.
         rescale: a factor such as 1/255 (Keras `Rescaling`), or None.
         standardize: `(mean, variance)` of the training pixels (Keras `Normalization`), or None.
-        augmentation: None, True (the seed's settings) or a dict of `FerAugmentation` arguments.
+        augmentation: None, True (the course report's settings) or a dict of `FerAugmentation` arguments.
 
     Returns:
         The tensor after the head (the inputs themselves when all are None).

@@ -7,7 +7,7 @@ from typing import NamedTuple, Sequence, Tuple
 
 import numpy as np
 
-#: The seed report's DNN widths (24*24*2, 12*12*3, 6*6*5, 3*3*10, 44): the proportions to keep.
+#: The course report's DNN widths (24*24*2, 12*12*3, 6*6*5, 3*3*10, 44): the proportions to keep.
 SEED_DNN_WIDTHS: Tuple[int, ...] = (1152, 432, 180, 90, 44)
 
 
@@ -85,7 +85,7 @@ def solve_widths(
         budget: the exact parameter count wanted (a positive integer).
         input_shape: `(H, W, C)` of the images.
         num_classes: number of output classes.
-        proportions: five relative widths to keep (the seed report's by default).
+        proportions: five relative widths to keep (the course report's by default).
 
     Returns:
         `WidthSolution(widths, params)` with `params == budget`.
@@ -95,7 +95,7 @@ def solve_widths(
             topology (all widths 1), or (rare, only for tiny budgets) with no exact solution.
 
     Example:
-        >>> solve_widths(3_258_363)          # the seed's own DNN
+        >>> solve_widths(3_258_363)          # the course report's own DNN
         WidthSolution(widths=(1152, 432, 180, 90, 44), params=3258363)
         >>> solve_widths(3_258_379).params   # FerCNN's count, exactly
         3258379

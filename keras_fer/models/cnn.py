@@ -1,4 +1,4 @@
-"""`FerCNN`: the seed report's VGG-like CNN (3,258,379 parameters with the defaults)."""
+"""`FerCNN`: the course report's VGG-like CNN (3,258,379 parameters with the defaults)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from keras_fer.models.budget import check_shape
 @shared_args_doc
 @keras.saving.register_keras_serializable(package="keras_fer")
 class FerCNN(FerModel):
-    """The seed's CNN, layer for layer: four blocks BN -> Conv 5x5 -> LeakyReLU -> MaxPool -> Dropout,
+    """The course report's CNN, layer for layer: four blocks BN -> Conv 5x5 -> LeakyReLU -> MaxPool -> Dropout,
     then Flatten -> Dense(256) -> LeakyReLU -> Dropout -> Dense(num_classes, softmax).
 
     Args:

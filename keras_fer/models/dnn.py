@@ -1,4 +1,4 @@
-"""`FerDNN`: the seed report's fully connected network, sized to any parameter budget exactly."""
+"""`FerDNN`: the course report's fully connected network, sized to any parameter budget exactly."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from keras_fer.models.budget import SEED_DNN_WIDTHS, check_shape, solve_widths
 @shared_args_doc
 @keras.saving.register_keras_serializable(package="keras_fer")
 class FerDNN(FerModel):
-    """The seed's DNN: BN -> Flatten -> Dense -> Dropout -> LeakyReLU, three blocks of
+    """The course report's DNN: BN -> Flatten -> Dense -> Dropout -> LeakyReLU, three blocks of
     BN -> Dense(no bias) -> Dropout -> LeakyReLU, Dense -> Dropout -> LeakyReLU, Dense(softmax).
 
     Args:
         param_budget: exact parameter count wanted; widths are solved by `solve_widths` (and saved,
-            so loading never solves again). None: the seed's widths (1152, 432, 180, 90, 44),
+            so loading never solves again). None: the the course report's widths (1152, 432, 180, 90, 44),
             3,258,363 parameters.
         input_shape: `(H, W, C)`, H and W >= 16.
         num_classes: number of classes (>= 2).
