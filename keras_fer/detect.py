@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import sys
-from typing import Iterable, Iterator, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence
 
 import numpy as np
 

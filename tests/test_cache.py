@@ -1,7 +1,5 @@
 """keras_fer.cache / `keras-fer cache`: one prepared copy per source, listed and cleared."""
 
-import json
-
 from keras_fer import cache, data
 from keras_fer.cli import main
 from tfds_fer2013.testing import write_fer2013_csv

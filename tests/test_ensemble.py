@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import keras
 from keras_fer import FerCNN, FerDNN, ensemble
 from conftest import run_model_saving_test
 

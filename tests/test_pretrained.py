@@ -1,7 +1,5 @@
 """keras_fer.pretrained: weights shipped in the package, float16, SHA-256 checked, no download."""
 
-import json
-
 import keras
 import numpy as np
 import pytest

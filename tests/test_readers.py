@@ -174,7 +174,7 @@ def write_gz(path, text):
 
 
 def test_broken_files_are_one_line_naming_the_file(tmp_path):
-    good = write_gz(tmp_path / "src.csv.gz", f"emotion,pixels,Usage\n" + f"0,{ROW},Training\n" * 200)
+    good = write_gz(tmp_path / "src.csv.gz", "emotion,pixels,Usage\n" + f"0,{ROW},Training\n" * 200)
     cases = {
         "truncated": (good.read_bytes()[: len(good.read_bytes()) // 2], "a truncated or corrupt gzip file"),
         "not gzip": (b"this is not gzip data at all" * 10, "a truncated or corrupt gzip file"),

@@ -1,15 +1,12 @@
 """keras_fer.recipes: schedules and ramps behave, and never change the architecture."""
 
-import dataclasses
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
-import keras
-from keras_fer import FerCNN, FerDNN
-from keras_fer.recipes import FAST, SEED, Recipe, get_recipe, learning_rate_schedule, make_optimizer
+from keras_fer import FerDNN
+from keras_fer.recipes import SEED, Recipe, get_recipe, learning_rate_schedule, make_optimizer
 
 
 def test_seed_recipe_is_the_reports():
