@@ -1,6 +1,7 @@
-"""The `keras-fer` command: train, evaluate, predict, report (also `python -m keras_fer`).
+"""The `keras-fer` command: detect, train, evaluate, predict, export, report, cache (also `python -m keras_fer`).
 
 Example:
+    keras-fer detect photo.jpg --out out/
     keras-fer train --model cnn --data ../shared/fer2013 --epochs 1 --limit 512 --out runs/smoke
     keras-fer evaluate runs/smoke/best.keras --data ../shared/fer2013
     keras-fer predict runs/smoke/best.keras --input ../shared/fer2013/test_unlabeled.csv.gz --out submission.csv

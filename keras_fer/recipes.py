@@ -1,4 +1,4 @@
-"""Training recipes: `seed` (the report's, kept exactly) and `fast` (same architecture, learns sooner).
+"""Training recipes: `seed` (the course report's, kept exactly) and `fast` (same architecture, learns sooner).
 
 A recipe changes how a model is trained, never what it is: the model that comes out of `fast`
 is exactly `FerCNN()` / `FerDNN(...)`, with the same layers and parameter count.
