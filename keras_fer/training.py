@@ -215,6 +215,7 @@ class _Data:
     standardize: Optional[tuple]
     strength: object  # the tf.data pipeline's augmentation-strength tf.Variable, or None
     use_tf: bool
+    clean_train: object = None  # un-augmented training images for PreciseBatchNorm, or None
     manual_dir: object = None  # the FER2013 files (the tf.data path reads its first images from them)
 
 
@@ -239,6 +240,10 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         if config.normalize == "standardize":
             layer = fer_data.normalization_layer(manual_dir, limit=config.limit)
             standardize = (float(np.ravel(layer.mean)[0]), float(np.ravel(layer.variance)[0]))
+        clean = None
+        if recipe.precise_bn_images:
+            clean = fer_data.load("train", limit=min(recipe.precise_bn_images, n_train), shuffle=False,
+                                  manual_dir=manual_dir, batch_size=256, normalize="none")
         train_fit, val_fit = train_ds, val_ds
         if one_hot:
             to_one_hot = lambda x, y: (x, tf.one_hot(y, 7))  # noqa: E731
@@ -246,7 +251,7 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         # shuffle=False: tf.data already shuffles (and Keras would warn)
         return _Data(fit_data=train_fit, fit_kwargs={"validation_data": val_fit, "shuffle": False},
                      val_data=val_ds, n_train=n_train, standardize=standardize, strength=strength, use_tf=True,
-                     manual_dir=manual_dir)
+                     clean_train=clean, manual_dir=manual_dir)
     x_train, y_train = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
     x_val, y_val = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
     x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
@@ -259,8 +264,9 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     if one_hot:
         y_fit, yv_fit = keras.utils.to_categorical(y_train, 7), keras.utils.to_categorical(y_val, 7)
     kwargs = {"y": y_fit, "batch_size": batch_size, "shuffle": True, "validation_data": (x_val, yv_fit)}
+    clean = x_train[: recipe.precise_bn_images] if recipe.precise_bn_images else None
     return _Data(fit_data=x_train, fit_kwargs=kwargs, val_data=(x_val, y_val), n_train=len(x_train),
-                 standardize=standardize, strength=None, use_tf=False, manual_dir=manual_dir)
+                 standardize=standardize, strength=None, use_tf=False, clean_train=clean, manual_dir=manual_dir)
 
 
 def _first_images(data: _Data, n: int = 300):
@@ -315,7 +321,7 @@ def _compile(plan: _Plan, model, data: _Data):
 def _callbacks(plan: _Plan, data: _Data):
     """The run's callbacks in the order they must run, and the backup and history among them."""
     from keras_fer.callbacks import (AtomicBackupAndRestore, AugmentRamp, BestModelCheckpoint, DropoutRamp,
-                                     HistoryCSV)
+                                     HistoryCSV, PreciseBatchNorm)
 
     recipe, out = plan.recipe, plan.out
     backup = AtomicBackupAndRestore(out / "backup", state=lambda: {"history": history.rows})
@@ -326,6 +332,8 @@ def _callbacks(plan: _Plan, data: _Data):
         callbacks.insert(0, DropoutRamp(recipe))
     if plan.config.augment and recipe.augment_start is not None:  # tf.data's variable, or the model's layer
         callbacks.insert(0, AugmentRamp(recipe, data.strength))
+    if data.clean_train is not None:  # first: validation and the checkpoint see the new statistics
+        callbacks.insert(0, PreciseBatchNorm(data.clean_train, compare=data.val_data))
     return callbacks, backup, history
 
 

@@ -51,5 +51,5 @@ def test_a_fast_recipe_run_saves_a_model_that_loads(tmp_path):
 
 def test_fast_recipe_fields():
     fast = get_recipe("fast")
-    assert fast.zero_init_head and fast.schedule == "warmup_cosine" and fast.dropout_ramp_epochs == 30
-    assert not get_recipe("seed").zero_init_head
+    assert fast.zero_init_head and fast.precise_bn_images > 0 and fast.schedule == "warmup_cosine"
+    assert get_recipe("seed").precise_bn_images == 0 and not get_recipe("seed").zero_init_head

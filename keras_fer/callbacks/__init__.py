@@ -1,5 +1,5 @@
 """Callbacks: atomic best-model saving, confusion-matrix logging, resumable training state, the
-per-epoch history CSV, a recipe's regularisation ramps.
+per-epoch history CSV, a recipe's regularisation ramps, precise BatchNormalization statistics.
 
 Example:
     >>> from keras_fer.callbacks import BestModelCheckpoint, ConfusionMatrixLogger
@@ -11,6 +11,7 @@ from keras_fer.callbacks.confusion import (  # noqa: F401
     predict_labels,
     write_confusion_files,
 )
+from keras_fer.callbacks.precise_bn import PreciseBatchNorm, recalibrate_batch_norm  # noqa: F401
 from keras_fer.callbacks.resume import AtomicBackupAndRestore  # noqa: F401
 from keras_fer.callbacks.history import HistoryCSV  # noqa: F401
 from keras_fer.callbacks.ramps import AugmentRamp, DropoutRamp  # noqa: F401
