@@ -86,7 +86,7 @@ def main() -> None:
                      "same model on the 48x48 crops": f"{ceiling:.4f}",
                      "frames/s (detection only)": f"{len(frames) / seconds:.1f}"})
     print(f"{args.n} FER2013 public_test faces pasted into 640x480 frames\n")
-    print(pd.DataFrame(rows).set_index("detector").T.to_markdown())
+    print(pd.DataFrame(rows).set_index("detector").T.to_markdown(disable_numparse=True))
 
     with tempfile.TemporaryDirectory() as tmp:
         for i, frame in enumerate(frames):

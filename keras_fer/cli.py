@@ -144,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--margin", type=float, default=0.1, help="crop margin around a face, fraction of its side")
     d.add_argument("--batch-size", type=_positive_int, default=64, help="faces per predict call")
     d.add_argument("--no-annotate", action="store_true", help="do not write annotated copies of images")
+    d.add_argument("--no-tta", action="store_true",
+                   help="classify each face once instead of averaging it with its mirror (half the work)")
 
     x = sub.add_parser("export", help="export a model (Keras' Model.export) and check it in its runtime")
     x.add_argument("model", metavar="MODEL", help="a .keras model, or 'pretrained' for the bundled weights")
@@ -277,7 +279,7 @@ def cmd_detect(args) -> int:
     try:
         result = detect(args.inputs, args.out, model=model, detector=args.detector, every=args.every,
                         margin=args.margin, batch_size=args.batch_size, annotate_images=not args.no_annotate,
-                        progress=True)
+                        progress=True, tta=not args.no_tta)
     except DetectError as err:
         raise CliError(str(err)) from err
     print(f"wrote {result['csv']}: {result['faces']} face(s) in {result['files']} file(s); "

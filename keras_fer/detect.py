@@ -195,6 +195,8 @@ class EmotionDetector:
         detector: "haar" (OpenCV) or "mtcnn".
         margin: crop margin around each face box, as a fraction of its side.
         batch_size: faces per `predict` call in `detect_many`.
+        tta: average each face's probabilities with its mirror's (`keras_fer.flip_tta`): twice the
+            classification work, better accuracy (docs/results.md).
 
     Example:
         >>> from keras_fer import EmotionDetector                                  # doctest: +SKIP
@@ -202,12 +204,17 @@ class EmotionDetector:
         [{'box': (177, 67, 93, 93), 'label': 'happy', 'confidence': 0.97, 'probabilities': {...}}]
     """
 
-    def __init__(self, model=None, detector: str = "haar", margin: float = 0.1, batch_size: int = 64):
+    def __init__(self, model=None, detector: str = "haar", margin: float = 0.1, batch_size: int = 64,
+                 tta: bool = True):
         self.find_faces = make_detector(detector)  # an unknown name fails before a model is loaded
         if model is None:
             from keras_fer.pretrained import load_pretrained
 
             model = load_pretrained()
+        if tta:
+            from keras_fer.models import flip_tta
+
+            model = flip_tta(model)
         self.model, self.margin, self.batch_size = model, margin, batch_size
 
     def faces(self, image, channels: str = "rgb"):
@@ -287,7 +294,7 @@ class _Classifier:
 
 
 def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int = 1, margin: float = 0.1,
-           batch_size: int = 64, annotate_images: bool = True, progress: bool = True) -> dict:
+           batch_size: int = 64, annotate_images: bool = True, progress: bool = True, tta: bool = True) -> dict:
     """Finds the faces in images, folders and videos and writes their emotions into `out`.
 
     Writes `detections.csv` (one row per face: source, frame, box, label, confidence and the seven
@@ -306,6 +313,7 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
         batch_size: faces per `predict` call.
         annotate_images: write the annotated copies of images.
         progress: show a progress bar over files and frames.
+        tta: average each face with its mirror (see `EmotionDetector`).
 
     Returns:
         `{"files", "faces", "no_face", "unreadable", "csv"}`.
@@ -321,7 +329,7 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
     if not files:
         raise DetectError(f"no image or video files in {', '.join(map(str, inputs))}")
     out = pathlib.Path(out)
-    emotions = EmotionDetector(model, detector, margin, batch_size)
+    emotions = EmotionDetector(model, detector, margin, batch_size, tta)
     (out / "annotated").mkdir(parents=True, exist_ok=True)
 
     rows: list = []

@@ -51,7 +51,7 @@ def write_photos(folder, face_bgr):
 def test_every_image_kind_in_a_folder_in_one_batch(tmp_path, face_bgr, capsys):
     write_photos(tmp_path / "photos", face_bgr)
     model = CountingModel()
-    result = detect([tmp_path / "photos"], tmp_path / "out", model=model, progress=False)
+    result = detect([tmp_path / "photos"], tmp_path / "out", model=model, progress=False, tta=False)
     table = pd.read_csv(tmp_path / "out" / "detections.csv")
     assert list(table.columns) == COLUMNS
     faces = table[table.label != "no_face"]
@@ -75,7 +75,7 @@ def test_batches_hold_at_most_batch_size_faces(tmp_path, face_bgr):
     for i in range(5):
         cv2.imwrite(str(tmp_path / f"{i}.png"), face_bgr)
     model = CountingModel()
-    detect([tmp_path], tmp_path / "out", model=model, batch_size=2, progress=False, annotate_images=False)
+    detect([tmp_path], tmp_path / "out", model=model, batch_size=2, progress=False, annotate_images=False, tta=False)
     assert sum(model.calls) == 5 and max(model.calls) <= 2
     assert not any((tmp_path / "out" / "annotated").iterdir())
 
@@ -86,7 +86,7 @@ def test_a_video_every_second_frame(tmp_path, face_bgr):
     for i in range(10):
         writer.write(np.roll(face_bgr, 4 * i, axis=1))
     writer.release()
-    detect([video], tmp_path / "out", model=CountingModel(), every=2, progress=False)
+    detect([video], tmp_path / "out", model=CountingModel(), every=2, progress=False, tta=False)
     table = pd.read_csv(tmp_path / "out" / "detections.csv")
     assert sorted(set(table.frame)) == [0, 2, 4, 6, 8]
     assert (tmp_path / "out" / "clip_timeline.png").stat().st_size > 0
@@ -105,13 +105,13 @@ def test_crops_are_square_grey_48x48_and_clipped_at_the_border():
 
 def test_clear_errors(tmp_path):
     with pytest.raises(DetectError, match="no such file or folder"):
-        detect([tmp_path / "missing.jpg"], tmp_path / "out", model=CountingModel(), progress=False)
+        detect([tmp_path / "missing.jpg"], tmp_path / "out", model=CountingModel(), progress=False, tta=False)
     (tmp_path / "empty").mkdir()
     with pytest.raises(DetectError, match="no image or video files"):
-        detect([tmp_path / "empty"], tmp_path / "out", model=CountingModel(), progress=False)
+        detect([tmp_path / "empty"], tmp_path / "out", model=CountingModel(), progress=False, tta=False)
     with pytest.raises(DetectError, match="detector='yolo'"):
         cv2.imwrite(str(tmp_path / "a.png"), np.zeros((10, 10), np.uint8))
-        detect([tmp_path / "a.png"], tmp_path / "out", model=CountingModel(), detector="yolo", progress=False)
+        detect([tmp_path / "a.png"], tmp_path / "out", model=CountingModel(), detector="yolo", progress=False, tta=False)
 
 
 def test_emotion_detector_takes_a_path_an_rgb_array_or_a_pil_image(tmp_path, face_bgr):
@@ -121,7 +121,7 @@ def test_emotion_detector_takes_a_path_an_rgb_array_or_a_pil_image(tmp_path, fac
 
     cv2.imwrite(str(tmp_path / "face.png"), face_bgr)
     model = CountingModel()
-    detector = EmotionDetector(model=model)
+    detector = EmotionDetector(model=model, tta=False)
     rgb = face_bgr[:, :, ::-1]
     results = detector.detect_many([tmp_path / "face.png", rgb, Image.fromarray(rgb), face_bgr * 0])
     assert model.calls == [3]  # one predict for the faces of all four images
@@ -133,3 +133,14 @@ def test_emotion_detector_takes_a_path_an_rgb_array_or_a_pil_image(tmp_path, fac
     alone = detector.detect(face_bgr, channels="bgr")  # a batch of one: the same up to float rounding
     assert [(f["box"], f["label"]) for f in alone] == [(face["box"], face["label"])]
     assert alone[0]["probabilities"] == pytest.approx(face["probabilities"], abs=1e-5)
+
+
+def test_tta_averages_each_face_with_its_mirror():
+    from keras_fer import EmotionDetector
+
+    model = CountingModel().model
+    crops = np.random.default_rng(2).integers(0, 256, (5, 48, 48, 1)).astype(np.uint8)
+    got = EmotionDetector(model=model).classify(crops)  # tta is on by default
+    x = crops.astype("float32")
+    expected = (model.predict(x, verbose=0) + model.predict(x[:, :, ::-1], verbose=0)) / 2
+    np.testing.assert_allclose(got, expected, atol=1e-5)

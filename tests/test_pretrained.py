@@ -64,3 +64,13 @@ def test_a_model_trained_without_rescale_is_not_bundled(tmp_path, monkeypatch):
     with pytest.raises(pretrained.PretrainedWeightsError, match="without rescale"):
         pretrained.bundle(tmp_path / "raw.keras", accuracy=0.1, command="x")
     assert not (tmp_path / "weights" / "fer_cnn_fer2013.json").exists()
+
+
+def test_the_shipped_weights_load_under_8_mb_with_their_manifest():
+    info = pretrained.manifest()
+    weights = pretrained._DIR / "fer_cnn_fer2013.npz"
+    assert weights.stat().st_size == info["bytes"] < 8 * 10**6 and info["dtype"] == "float16"
+    assert info["params"] == 3_258_379 and 0 < info["public_test_accuracy"] < 1
+    model = pretrained.load_pretrained()
+    probs = model.predict(np.full((2, 48, 48, 1), 128, "float32"), verbose=0)
+    assert probs.shape == (2, 7) and np.allclose(probs.sum(axis=1), 1, atol=1e-4)
