@@ -10,7 +10,7 @@ from keras_fer.rundir import RunDirError, differences
 
 def test_a_folder_written_before_a_setting_existed_resumes_at_its_default():
     new = {"model": "cnn", "epochs": 3, "recipe_fields": {"name": "seed", "batch_size": 128, "label_smoothing": 0.0}}
-    old = {"model": "cnn", "epochs": 3, "match_blur": "auto", "recipe_fields": {"name": "seed", "batch_size": 128}}
+    old = {"model": "cnn", "epochs": 3, "removed_setting": "x", "recipe_fields": {"name": "seed", "batch_size": 128}}
     assert differences(old, new) == {}  # a removed setting, and a new one at its default
     assert differences(old, dict(new, recipe_fields=dict(new["recipe_fields"], label_smoothing=0.1))) == {
         "recipe_fields.label_smoothing": (None, 0.1)}
