@@ -273,15 +273,12 @@ def cmd_predict(args) -> int:
 
 
 def cmd_detect(args) -> int:
-    from keras_fer.detect import DetectError, detect
+    from keras_fer.detect import detect
 
     model = _load_model(args.model) if args.model else None
-    try:
-        result = detect(args.inputs, args.out, model=model, detector=args.detector, every=args.every,
-                        margin=args.margin, batch_size=args.batch_size, annotate_images=not args.no_annotate,
-                        progress=True, tta=not args.no_tta)
-    except DetectError as err:
-        raise CliError(str(err)) from err
+    result = detect(args.inputs, args.out, model=model, detector=args.detector, every=args.every,
+                    margin=args.margin, batch_size=args.batch_size, annotate_images=not args.no_annotate,
+                    progress=True, tta=not args.no_tta)
     print(f"wrote {result['csv']}: {result['faces']} face(s) in {result['files']} file(s); "
           f"{result['no_face']} without a face; {len(result['unreadable'])} unreadable")
     return 0
@@ -290,7 +287,7 @@ def cmd_detect(args) -> int:
 def cmd_export(args) -> int:
     import numpy as np
 
-    from keras_fer.export import ExportError, check, export
+    from keras_fer.export import check, export
 
     model = _load_model(args.model)
     if args.data:
@@ -301,11 +298,8 @@ def cmd_export(args) -> int:
     else:
         x = np.random.default_rng(0).uniform(0, 255, (256,) + tuple(model.input_shape[1:])).astype("float32")
         source = "256 random images"
-    try:
-        export(model, args.out, args.format)
-        result = check(model, args.out, args.format, x)
-    except ExportError as err:
-        raise CliError(str(err)) from err
+    export(model, args.out, args.format)
+    result = check(model, args.out, args.format, x)
     print(f"wrote {args.out} ({args.format}, {result['bytes'] / 2**20:.1f} MiB): max |difference| from the Keras "
           f"model {result['max_abs_diff']:.2e} on {source}; one image in {result['latency_ms']:.1f} ms")
     return 0
@@ -339,6 +333,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of `keras-fer`; returns the exit status."""
     from tfds_fer2013.readers import FerDataError, FerLayoutError
 
+    from keras_fer.detect import DetectError
+    from keras_fer.export import ExportError
     from keras_fer.training import RunDirError
 
     args = build_parser().parse_args(argv)
@@ -348,7 +344,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                "detect": cmd_detect, "export": cmd_export, "cache": cmd_cache}
     try:
         return handler[args.command](args)
-    except (CliError, FerDataError, FerLayoutError, RunDirError, ValueError, FileNotFoundError) as err:
+    except (CliError, DetectError, ExportError, FerDataError, FerLayoutError, RunDirError, ValueError,
+            FileNotFoundError) as err:
         print(f"keras-fer {args.command}: error: {err}", file=sys.stderr)
         return 2
 
