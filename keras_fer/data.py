@@ -159,7 +159,7 @@ def load(
     import keras
     import tensorflow as tf
 
-    from keras_fer.layers.augmentation import FerAugmentation
+    from keras_fer.layers.augmentation import FerAugmentation, tensorflow_ops
 
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r}: expected a positive integer")
@@ -210,7 +210,7 @@ def load(
                 return tf.random.stateless_uniform(tf.shape(x)[:1], stream, minval=low, maxval=high)
 
             k = 1.0 if augment_strength is None else tf.cast(augment_strength, tf.float32)
-            return augment.augment(x, uniform, k), tf.cast(y, tf.int32)
+            return augment.augment(x, uniform, k, ops=tensorflow_ops()), tf.cast(y, tf.int32)
 
         ds = tf.data.Dataset.zip(keys, ds).map(
             apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True

@@ -22,16 +22,19 @@ from typing import Optional, Union
 
 def count_devices(devices: Union[int, str, None]) -> int:
     """How many devices `devices` ("all", a positive number, or None for one) means on this backend."""
-    if devices is None:
-        return 1
-    available = len(_device_names())
+    return len(_chosen_devices(devices)) if devices is not None else 1
+
+
+def _chosen_devices(devices: Union[int, str]) -> list:
+    """The names of the devices `devices` ("all" or a positive number) means, checked against this machine."""
+    if devices != "all" and (isinstance(devices, bool) or not isinstance(devices, int) or devices < 1):
+        raise ValueError(f"devices={devices!r}: expected a positive integer or 'all'")
+    available = _device_names()
     if devices == "all":
         return available
-    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
-        raise ValueError(f"devices={devices!r}: expected a positive integer or 'all'")
-    if devices > available:
-        raise ValueError(f"devices={devices}: this machine's backend sees {available} device(s)")
-    return devices
+    if devices > len(available):
+        raise ValueError(f"devices={devices}: this machine's backend sees {len(available)} device(s)")
+    return available[:devices]
 
 
 def _device_names():
@@ -58,13 +61,12 @@ def data_parallel(devices: Union[int, str, None]):
     Yields the engine (a `tf.distribute.Strategy` or a `keras.distribution.DataParallel`), or None
     for one device.
     """
-    n = count_devices(devices)
-    if n == 1:
+    names = _chosen_devices(devices) if devices is not None else []
+    if len(names) <= 1:
         yield None
         return
     import keras
 
-    names = _device_names()[:n]
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 

@@ -216,7 +216,7 @@ class _Data:
     strength: object  # the tf.data pipeline's augmentation-strength tf.Variable, or None
     use_tf: bool
     clean_train: object = None  # un-augmented training images for PreciseBatchNorm, or None
-    manual_dir: object = None  # the FER2013 files (the tf.data path reads its first images from them)
+    builder: object = None  # the prepared TFDS builder (tf.data path), which the sharpness guard reads
 
 
 def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_size: int) -> _Data:
@@ -230,11 +230,12 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         import tensorflow as tf
 
         strength = tf.Variable(1.0, trainable=False, dtype=tf.float32)
+        builder = fer_data.prepare(manual_dir)
         common = dict(manual_dir=manual_dir, batch_size=batch_size, normalize="none", seed=config.seed)
         train_ds = fer_data.load("train", augment=config.augment, limit=config.limit,
                                  augment_strength=strength, **common)
         val_ds = fer_data.load("public_test", limit=config.val_limit, **common)
-        n_train = fer_data.prepare(manual_dir).info.splits["train"].num_examples
+        n_train = builder.info.splits["train"].num_examples
         n_train = min(n_train, config.limit or n_train)
         standardize = None
         if config.normalize == "standardize":
@@ -251,7 +252,7 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         # shuffle=False: tf.data already shuffles (and Keras would warn)
         return _Data(fit_data=train_fit, fit_kwargs={"validation_data": val_fit, "shuffle": False},
                      val_data=val_ds, n_train=n_train, standardize=standardize, strength=strength, use_tf=True,
-                     clean_train=clean, manual_dir=manual_dir)
+                     clean_train=clean, builder=builder)
     x_train, y_train = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
     x_val, y_val = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
     x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
@@ -266,16 +267,14 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     kwargs = {"y": y_fit, "batch_size": batch_size, "shuffle": True, "validation_data": (x_val, yv_fit)}
     clean = x_train[: recipe.precise_bn_images] if recipe.precise_bn_images else None
     return _Data(fit_data=x_train, fit_kwargs=kwargs, val_data=(x_val, y_val), n_train=len(x_train),
-                 standardize=standardize, strength=None, use_tf=False, clean_train=clean, manual_dir=manual_dir)
+                 standardize=standardize, strength=None, use_tf=False, clean_train=clean)
 
 
 def _first_images(data: _Data, n: int = 300):
     """The first `n` training and public_test images (0..255), for the sharpness guard."""
     if not data.use_tf:
         return data.fit_data[:n], data.val_data[0][:n]
-    from keras_fer import data as fer_data
-
-    builder = fer_data.prepare(data.manual_dir)
+    builder = data.builder
 
     def take(split):
         split = f"{split}[:{min(n, builder.info.splits[split].num_examples)}]"

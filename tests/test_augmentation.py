@@ -6,7 +6,7 @@ import tensorflow as tf
 
 import keras
 from keras_fer.layers import FerAugmentation
-from keras_fer.layers.augmentation import affine_matrices
+from keras_fer.layers.augmentation import affine_matrices, tensorflow_ops
 from conftest import run_model_saving_test
 
 
@@ -78,6 +78,22 @@ def test_inside_tf_data_and_inside_a_model():
     inputs = keras.Input((48, 48, 1))
     model = keras.Model(inputs, FerAugmentation(seed=0)(inputs))
     np.testing.assert_array_equal(model.predict(faces(), verbose=0), faces())
+
+
+def test_tf_data_ops_warp_as_keras_ops_do():
+    # The same draws through keras.ops (the model) and tensorflow_ops() (tf.data): the same images.
+    x = faces(8)
+    draws = np.random.default_rng(5).uniform(size=(6, 8)).astype("float32")
+
+    def uniform_from(draws):
+        rows = iter(draws)
+        return lambda low, high: low + (high - low) * next(rows)
+
+    layer = FerAugmentation(seed=0)
+    by_keras = np.asarray(layer.augment(x, uniform_from(draws), 0.8))
+    by_tf = layer.augment(tf.constant(x), uniform_from(tf.constant(draws)), tf.constant(0.8), ops=tensorflow_ops())
+    assert not np.allclose(by_keras, x, atol=1e-3)
+    np.testing.assert_allclose(by_tf.numpy(), by_keras, atol=1e-5)
 
 
 def test_serialises_and_rejects_bad_arguments(tmp_path):

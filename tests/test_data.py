@@ -1,6 +1,7 @@
 """keras_fer.data: the tf.data pipeline over the builder, arrays without TensorFlow, the real data."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -138,6 +139,18 @@ def test_arrays_and_read_unlabeled_work_without_tensorflow(fer_dir):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [[9, 48, 48, 1], "uint8", "int64"]
+
+
+def test_augmented_pipeline_under_the_jax_backend(fer_dir):
+    # tf.data runs TensorFlow whatever Keras' backend is: the augmentation must not call JAX ops there.
+    pytest.importorskip("jax")
+    code = ("import numpy as np, keras; from keras_fer import data; assert keras.backend.backend() == 'jax'; "
+            f"ds = data.load('train', manual_dir={str(fer_dir)!r}, augment=True, seed=0, batch_size=32); "
+            "x, y = next(iter(ds)); print('SHAPE', tuple(x.shape), float(np.asarray(x).max()) <= 1.0)")
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "SHAPE (32, 48, 48, 1) True" in out.stdout
 
 
 @pytest.mark.skipif(not (REAL_DATA / "fer2013.csv.gz").is_file(), reason="real FER2013 not present")

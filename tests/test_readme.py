@@ -1,5 +1,6 @@
-"""README.md as a new user meets it: every Python snippet and every `keras-fer` line runs as written,
-with `../shared/fer2013` pointing at a small fixture (training lines get `--epochs 1` added)."""
+"""README.md as a new user meets it: every Python snippet (each in a fresh process) and every `keras-fer`
+line (through the command's entry point, `keras_fer.cli.main`) runs as written, with `../shared/fer2013`
+pointing at a small fixture (training lines get `--epochs 1` added)."""
 
 import gzip
 import os
@@ -48,7 +49,7 @@ def test_the_python_snippets(home):
     root, _ = home
     snippets = blocks("python")
     assert len(snippets) == 2
-    for code in snippets:
+    for code in snippets[1:]:  # the first: test_the_photo_is_labelled_happy
         run([sys.executable, "-c", code.replace("../shared/fer2013", str(root / "fer"))], home)
 
 
@@ -58,16 +59,21 @@ def test_the_photo_is_labelled_happy(home):
     assert "LABELS ['happy']" in out
 
 
-def test_the_keras_fer_lines(home):
-    root, _ = home
+def test_the_keras_fer_lines(home, monkeypatch, capsys):
+    from keras_fer import cli
+
+    root, env = home
+    monkeypatch.chdir(root)
+    for name in ("TFDS_DATA_DIR", "KERAS_FER_CACHE"):
+        monkeypatch.setenv(name, env[name])
     lines = [line.split("#")[0].strip() for block in blocks("bash") for line in block.splitlines()]
     commands = [line for line in lines if line.startswith("keras-fer ")]
     assert any(c.startswith("keras-fer detect") for c in commands) and any(" train " in f" {c} " for c in commands)
-    keras_fer = [sys.executable, "-m", "keras_fer"]
     for command in commands:
         args = shlex.split(command.replace("../shared/fer2013", str(root / "fer")))[1:]
         if args[0] == "train":
             args += ["--epochs", "1"]
-        run(keras_fer + args, home)
+        status = cli.main(args)
+        assert status == 0, f"{command}\n{capsys.readouterr().err[-3000:]}"
     assert (root / "out" / "detections.csv").is_file() and (root / "reports" / "study" / "report.md").is_file()
     assert (root / "predictions.csv").read_text().startswith("id,label,emotion")

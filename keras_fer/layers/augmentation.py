@@ -43,6 +43,34 @@ def affine_matrices(np_ops, batch_size, height, width, uniform, flip, rotation, 
     return np_ops.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
 
 
+def tensorflow_ops():
+    """The `keras.ops` that `FerAugmentation.augment` calls, on TensorFlow whatever Keras' backend is.
+
+    tf.data runs TensorFlow graphs even when Keras runs on JAX or PyTorch, so `keras_fer.data.load`
+    hands these to `augment` (the warp is the kernel Keras' TensorFlow `affine_transform` calls).
+
+    Example:
+        >>> import numpy as np
+        >>> ops = tensorflow_ops()
+        >>> x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
+        >>> identity = np.array([[1, 0, 0, 0, 1, 0, 0, 0]], "float32")
+        >>> bool((ops.image.affine_transform(x, identity, "bilinear", "nearest").numpy() == x).all())
+        True
+    """
+    import types
+
+    import tensorflow as tf
+
+    def affine_transform(images, transform, interpolation, fill_mode):
+        return tf.raw_ops.ImageProjectiveTransformV3(
+            images=images, transforms=tf.cast(transform, tf.float32), output_shape=tf.shape(images)[1:3],
+            fill_value=0.0, interpolation=interpolation.upper(), fill_mode=fill_mode.upper())
+
+    return types.SimpleNamespace(
+        shape=tf.shape, cast=tf.cast, ones_like=tf.ones_like, zeros_like=tf.zeros_like, where=tf.where,
+        cos=tf.cos, sin=tf.sin, stack=tf.stack, image=types.SimpleNamespace(affine_transform=affine_transform))
+
+
 @keras.saving.register_keras_serializable(package="keras_fer")
 class FerAugmentation(keras.layers.Layer):
     """Random horizontal flip, rotation, zoom and shift, composed into one affine transform.
@@ -85,17 +113,18 @@ class FerAugmentation(keras.layers.Layer):
         self.generator = keras.random.SeedGenerator(seed)
         self.strength = 1.0
 
-    def augment(self, images, uniform, strength=1.0):
+    def augment(self, images, uniform, strength=1.0, ops=None):
         """Warps a float batch `[B, H, W, C]` by one random affine transform per image.
 
         The one implementation, for the model and for tf.data alike.
 
         Args:
-            images: the batch (Keras ops of the active backend; TensorFlow tensors inside tf.data).
+            images: the batch (a tensor of the active backend; TensorFlow tensors inside tf.data).
             uniform: `uniform(low, high)` -> `[B]` random floats, the only source of randomness.
             strength: scales rotation, zoom and shift (a number or a tensor).
+            ops: the ops to compute with: `keras.ops` (default), or `tensorflow_ops()` in tf.data.
         """
-        ops = keras.ops
+        ops = ops or keras.ops
         shape = ops.shape(images)
         transform = affine_matrices(
             ops, shape[0], images.shape[1], images.shape[2], uniform, self.flip,
