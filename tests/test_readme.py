@@ -45,17 +45,14 @@ def run(args, home, **kwargs):
     return out.stdout
 
 
-def test_the_python_snippets(home):
+def test_the_python_snippets_and_the_photo_is_labelled_happy(home):
+    # Both snippets in one fresh process, in README's order, then the labels of the detected faces.
     root, _ = home
     snippets = blocks("python")
     assert len(snippets) == 2
-    for code in snippets[1:]:  # the first: test_the_photo_is_labelled_happy
-        run([sys.executable, "-c", code.replace("../shared/fer2013", str(root / "fer"))], home)
-
-
-def test_the_photo_is_labelled_happy(home):
-    code = blocks("python")[0] + "\nprint('LABELS', [f['label'] for f in detector.detect('photo.jpg')])\n"
-    out = run([sys.executable, "-c", code], home)
+    code = "\n".join(snippets).replace("../shared/fer2013", str(root / "fer"))
+    out = run([sys.executable, "-c", code + "\nprint('LABELS', [f['label'] for f in detector.detect('photo.jpg')])\n"],
+              home)
     assert "LABELS ['happy']" in out
 
 

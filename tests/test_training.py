@@ -21,7 +21,7 @@ def command(data, out, epochs):
 
 
 def test_sigkill_after_the_first_epoch_then_resume(tmp_path):
-    write_fer2013_csv(tmp_path / "fer", n_train=280, n_public=35)
+    write_fer2013_csv(tmp_path / "fer", n_train=140, n_public=35)
     out = tmp_path / "run"
     env = dict(os.environ, KERAS_FER_CACHE=str(tmp_path / "cache"))
     proc = subprocess.Popen(command(tmp_path / "fer", out, 4), env=env, stdout=subprocess.DEVNULL,

@@ -110,3 +110,15 @@ class FerModel(keras.Model):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         return cls(**config)
+
+    def _init_functional(self, inputs, features, num_classes, logits, name, kwargs):
+        """Ends the model with its classifier and initialises it as a functional model.
+
+        The classifier is the Dense layer named `predictions` (training zero-initialises it by that
+        name), softmax unless `logits`, in float32 under any mixed-precision policy.
+        """
+        outputs = keras.layers.Dense(
+            num_classes, activation=None if logits else "softmax", dtype="float32", name="predictions"
+        )(features)
+        # super(), not keras.Model.__init__: after the first model Keras has rebased FerModel on Functional
+        super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)

@@ -78,10 +78,7 @@ class FerCNN(FerModel):
         x = layers.Dense(dense_units, name="dense")(x)
         x = layers.LeakyReLU(negative_slope, name="dense_act")(x)
         x = layers.Dropout(head_dropout, name="dense_dropout")(x)
-        outputs = layers.Dense(
-            num_classes, activation=None if logits else "softmax", dtype="float32", name="predictions"
-        )(x)
-        super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
+        self._init_functional(inputs, x, num_classes, logits, name, kwargs)
         if weights is not None:
             from keras_fer.pretrained import set_pretrained_weights
 

@@ -79,10 +79,7 @@ class FerDNN(FerModel):
         x = layers.Dense(widths[4], name="dense5")(x)
         x = layers.Dropout(head_dropout, name="dropout5")(x)
         x = layers.LeakyReLU(negative_slope, name="act5")(x)
-        outputs = layers.Dense(
-            num_classes, activation=None if logits else "softmax", dtype="float32", name="predictions"
-        )(x)
-        super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
+        self._init_functional(inputs, x, num_classes, logits, name, kwargs)
 
         # === Config === (saved with the solved widths; the budget asked for is kept for the reader)
         self.param_budget = param_budget
