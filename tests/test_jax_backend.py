@@ -51,7 +51,8 @@ def test_keras_fer_train_runs_without_tensorflow(tmp_path):
         import json, sys
         from keras_fer.cli import main
         # the fast recipe: its augmentation ramp sets the in-model layer's strength between epochs
-        status = main(["train", "--model", "cnn", "--data", "fer", "--epochs", "2", "--limit", "64",
+        # (the DNN: the CNN under JAX is the test above)
+        status = main(["train", "--model", "dnn", "--data", "fer", "--epochs", "2", "--limit", "64",
                        "--recipe", "fast", "--out", "run"])
         summary = json.load(open("run/summary.json"))
         print(json.dumps([status, summary["backend"], summary["input_pipeline"], summary["epochs"]]))
