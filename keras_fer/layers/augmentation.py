@@ -80,7 +80,7 @@ class FerAugmentation(keras.layers.Layer):
     matrix and interpolates once (bilinear, "nearest" fill, like Keras' `ImageDataGenerator`).
     It is active only with `training=True`; in inference it returns its input unchanged. Works in a
     model on any Keras backend; `keras_fer.data.load` runs the same `augment` inside `tf.data`
-    (TensorFlow backend) with stateless, seeded draws.
+    (on TensorFlow ops, whatever the Keras backend: `tensorflow_ops`) with stateless, seeded draws.
 
     Args:
         flip: flip left-right with probability 0.5.
