@@ -20,6 +20,20 @@ import contextlib
 from typing import Optional, Union
 
 
+def check_devices(devices: Union[int, str, None]) -> Union[int, str, None]:
+    """`devices` checked: None (one device), "all", or a positive integer (a string of one, as a command
+    line or a JSON file gives it, becomes the integer); anything else raises `ValueError` naming it."""
+    if devices is None or devices == "all":
+        return devices
+    number = devices
+    if isinstance(devices, str):
+        with contextlib.suppress(ValueError):
+            number = int(devices)
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise ValueError(f"devices={devices!r}: expected a positive integer or 'all'")
+    return number
+
+
 def count_devices(devices: Union[int, str, None]) -> int:
     """How many devices `devices` ("all", a positive number, or None for one) means on this backend."""
     return len(_chosen_devices(devices)) if devices is not None else 1
@@ -27,8 +41,7 @@ def count_devices(devices: Union[int, str, None]) -> int:
 
 def _chosen_devices(devices: Union[int, str]) -> list:
     """The names of the devices `devices` ("all" or a positive number) means, checked against this machine."""
-    if devices != "all" and (isinstance(devices, bool) or not isinstance(devices, int) or devices < 1):
-        raise ValueError(f"devices={devices!r}: expected a positive integer or 'all'")
+    devices = check_devices(devices)
     available = _device_names()
     if devices == "all":
         return available

@@ -55,6 +55,7 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         from keras_fer.data import NORMALIZE_CHOICES
+        from keras_fer.distribute import check_devices
         from keras_fer.precision import PRECISIONS
         from keras_fer.recipes import RECIPES
 
@@ -78,14 +79,7 @@ class TrainConfig:
             raise ValueError(f"normalize={self.normalize!r}: expected one of {NORMALIZE_CHOICES}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision={self.precision!r}: expected one of {PRECISIONS}")
-        if self.devices is not None and self.devices != "all":
-            given = self.devices
-            try:
-                self.devices = int(given)
-            except (TypeError, ValueError):
-                self.devices = -1
-            if self.devices < 1 or isinstance(given, bool):
-                raise ValueError(f"devices={given!r}: expected a positive integer or 'all'")
+        self.devices = check_devices(self.devices)
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r}: expected one of {RECIPES}")
         return self

@@ -83,10 +83,17 @@ def test_overwrite_replaces_another_configuration(tmp_path):
     ({"normalize": "minmax"}, "normalize='minmax'"),
     ({"precision": "fp8"}, "precision='fp8'"),
     ({"recipe": "slow"}, "recipe='slow'"),
+    ({"devices": 0}, "devices=0: expected a positive integer or 'all'"),
+    ({"devices": "two"}, "devices='two'"),
+    ({"devices": True}, "devices=True"),
 ])
 def test_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         TrainConfig(**kwargs).validate()
+
+
+def test_devices_as_given_by_a_command_line_or_json():
+    assert [TrainConfig(devices=d).validate().devices for d in (None, "all", 2, "2")] == [None, "all", 2, 2]
 
 
 def write_blurred_train_csv(folder, n_train=300, n_public=300):
