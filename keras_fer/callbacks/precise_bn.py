@@ -58,11 +58,6 @@ def recalibrate_batch_norm(model, data, batch_size=256, max_images=None):
     """
     # A functional model lists its layers in graph order.
     layers = [l for l in model.layers if isinstance(l, keras.layers.BatchNormalization)]
-    _recalibrate(model, layers, data, batch_size, max_images)
-    return len(layers)
-
-
-def _recalibrate(model, layers, data, batch_size, max_images):
     for layer in layers:
         probe = keras.Model(model.inputs[0] if len(model.inputs) == 1 else model.inputs, layer.input)
         axes = tuple(a for a in range(len(layer.input.shape)) if a != layer.axis % len(layer.input.shape))
@@ -81,6 +76,7 @@ def _recalibrate(model, layers, data, batch_size, max_images):
         variance = np.maximum(total_sq / count - np.square(mean), 0.0)
         layer.moving_mean.assign(mean.astype(layer.moving_mean.dtype))
         layer.moving_variance.assign(variance.astype(layer.moving_variance.dtype))
+    return len(layers)
 
 
 class PreciseBatchNorm(keras.callbacks.Callback):
