@@ -25,6 +25,52 @@ from tfds_fer2013.readers import FerDataError, FerLayoutError, read_unlabeled  #
 
 NORMALIZE_CHOICES = ("none", "rescale", "standardize")
 
+#: Splits carved out of FER2013's `train`: `validation` (about 10% of every class) for choosing
+#: checkpoints, recipes and settings, and `train_fit` (the rest) to fit on. An image's side is decided by
+#: a hash of its pixels, so it is the same on every path (tf.data and arrays), in any file order, and
+#: identical images (FER2013 has some) never fall on both sides.
+CARVED_SPLITS = ("train_fit", "validation")
+_VALIDATION_PER_MILLE = 100
+
+
+def _hash_weights(n_pixels: int) -> np.ndarray:
+    return np.random.default_rng(2013).integers(1, 1 << 20, size=n_pixels, dtype=np.int64)
+
+
+def validation_mask(images) -> np.ndarray:
+    """True for the images of `train` that belong to the `validation` split (about 10%).
+
+    Args:
+        images: uint8 `[N, H, W, C]` training images.
+
+    Returns:
+        bool `[N]`.
+
+    Example:
+        >>> x = np.random.default_rng(0).integers(0, 256, (2000, 48, 48, 1), dtype=np.uint8)
+        >>> bool(0.08 < validation_mask(x).mean() < 0.12)
+        True
+    """
+    flat = np.asarray(images).reshape(len(images), -1).astype(np.int64)
+    return (flat @ _hash_weights(flat.shape[1])) % 1000 < _VALIDATION_PER_MILLE
+
+
+def _carve(ds, split: str):
+    """`ds` (the train split's `(image, label)` pairs) reduced to the carved `split` (tf.data)."""
+    import tensorflow as tf
+
+    weights = None
+
+    def keep(x, y):
+        nonlocal weights
+        if weights is None:
+            weights = tf.constant(_hash_weights(int(np.prod(x.shape))))
+        h = tf.reduce_sum(tf.cast(tf.reshape(x, [-1]), tf.int64) * weights)
+        is_val = tf.math.floormod(h, 1000) < _VALIDATION_PER_MILLE
+        return is_val if split == "validation" else tf.logical_not(is_val)
+
+    return ds.filter(keep)
+
 
 def default_manual_dir() -> pathlib.Path:
     """TFDS' default manual dir, `~/tensorflow_datasets/downloads/manual` (or under $TFDS_DATA_DIR)."""
@@ -86,8 +132,16 @@ def prepare(manual_dir=None, data_dir=None):
     return builder
 
 
+def _count(ds) -> int:
+    import tensorflow as tf
+
+    return int(ds.batch(4096).reduce(tf.constant(0, tf.int64), lambda n, b: n + tf.cast(tf.shape(b[1])[0], tf.int64)))
+
+
 def _check_split(builder, split: str) -> None:
     base = split.split("[")[0]
+    if base in CARVED_SPLITS:
+        base = "train"
     if base not in builder.info.splits:
         raise ValueError(
             f"split {split!r}: the FER2013 files hold only {sorted(builder.info.splits)}"
@@ -133,11 +187,12 @@ def load(
     map) -> prefetch(AUTOTUNE).
 
     Args:
-        split: "train", "public_test" or "private_test" (TFDS slicing such as "train[:10%]" works).
+        split: "train", "public_test", "private_test" (TFDS slicing such as "train[:10%]" works), or
+            a split carved out of train: "train_fit" or "validation" (`CARVED_SPLITS`).
         data_dir: where the prepared dataset lives (see `prepare`).
         manual_dir: the FER2013 files (see `prepare`).
         batch_size: images per batch.
-        shuffle: shuffle the whole split each epoch; default: True for "train" only.
+        shuffle: shuffle the whole split each epoch; default: True for "train" and "train_fit".
         augment: False, True (the course report's augmentation, `FerAugmentation()`) or a Keras layer.
         normalize: "none" (0..255), "rescale" (x/255) or "standardize" (Keras `Normalization`
             adapted on train), or a Keras layer to apply.
@@ -167,15 +222,20 @@ def load(
         raise ValueError(f"normalize={normalize!r}: expected one of {NORMALIZE_CHOICES} or a layer")
     builder = prepare(manual_dir, data_dir)
     _check_split(builder, split)
-    ds = builder.as_dataset(split=split, as_supervised=True, shuffle_files=False)
+    carved = split in CARVED_SPLITS
+    ds = builder.as_dataset(split="train" if carved else split, as_supervised=True, shuffle_files=False)
+    if carved:
+        ds = _carve(ds, split)
     if limit is not None:
         ds = ds.take(int(limit))
     if cache:
         ds = ds.cache()
+    if carved:  # a filter hides the size, and Keras then warns at each epoch's end
+        ds = ds.apply(tf.data.experimental.assert_cardinality(_count(ds)))
     if shuffle is None:
         shuffle = split.startswith("train")
     if shuffle:
-        size = builder.info.splits[split].num_examples
+        size = builder.info.splits["train" if carved else split].num_examples
         if limit is not None:
             size = min(size, int(limit))
         ds = ds.shuffle(max(size, 1), seed=seed, reshuffle_each_iteration=True)
@@ -202,15 +262,16 @@ def load(
 
         def apply(key, batch):
             x, y = batch
-            x = scale(x)
-            counter = iter(range(16))
+            x = tf.cast(x, tf.float32)  # augmented in 0..255 (the layer's value_range), then scaled
+            counter = iter(range(32))
 
-            def uniform(low, high):
+            def uniform(low, high, shape=None):
                 stream = tf.stack([key, tf.constant(next(counter), tf.int64)])
-                return tf.random.stateless_uniform(tf.shape(x)[:1], stream, minval=low, maxval=high)
+                shape = tf.shape(x)[:1] if shape is None else shape
+                return tf.random.stateless_uniform(shape, stream, minval=low, maxval=high)
 
             k = 1.0 if augment_strength is None else tf.cast(augment_strength, tf.float32)
-            return augment.augment(x, uniform, k, ops=tensorflow_ops()), tf.cast(y, tf.int32)
+            return scale(augment.augment(x, uniform, k, ops=tensorflow_ops())), tf.cast(y, tf.int32)
 
         ds = tf.data.Dataset.zip(keys, ds).map(
             apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
@@ -226,6 +287,23 @@ def load(
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
+def num_examples(split: str, *, manual_dir=None, limit: Optional[int] = None) -> int:
+    """How many images `load(split, limit=limit)` yields (counted for a carved split).
+
+    Example:
+        >>> num_examples("validation", manual_dir="../shared/fer2013")      # doctest: +SKIP
+        2893
+    """
+    import tensorflow as tf
+
+    builder = prepare(manual_dir)
+    if split in CARVED_SPLITS:
+        n = _count(_carve(builder.as_dataset(split="train", as_supervised=True, shuffle_files=False), split))
+    else:
+        n = builder.info.splits[split].num_examples
+    return min(n, int(limit)) if limit is not None else n
+
+
 def arrays(
     split: str, *, manual_dir=None, limit: Optional[int] = None
 ) -> Tuple[np.ndarray, np.ndarray]:
@@ -235,7 +313,7 @@ def arrays(
     checks as the builder; the order is the files' order.
 
     Args:
-        split: "train", "public_test" or "private_test".
+        split: "train", "public_test", "private_test", "train_fit" or "validation".
         manual_dir: the FER2013 files (default: `default_manual_dir()`).
         limit: keep only the first `limit` images.
 
@@ -247,9 +325,13 @@ def arrays(
     """
     manual_dir = pathlib.Path(manual_dir).expanduser() if manual_dir else default_manual_dir()
     splits = readers.read_labelled(manual_dir)
-    if split not in splits:
+    base = "train" if split in CARVED_SPLITS else split
+    if base not in splits:
         raise ValueError(f"split {split!r}: the FER2013 files in {manual_dir} hold only {sorted(splits)}")
-    x, y = splits[split]
+    x, y = splits[base]
+    if split in CARVED_SPLITS:
+        keep = validation_mask(x) == (split == "validation")
+        x, y = x[keep], y[keep]
     if limit is not None:
         x, y = x[: int(limit)], y[: int(limit)]
     return x, y

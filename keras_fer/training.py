@@ -27,7 +27,10 @@ from keras_fer.io import atomic_path, write_json
 from keras_fer.rundir import RunDirError  # noqa: F401  (raised by train)
 from keras_fer.sharpness import blur_warning
 
-MODELS = ("cnn", "dnn")
+MODELS = ("cnn", "dnn", "vgg")
+#: Where checkpoints are selected: a split carved out of train (honest), or public_test (the course
+#: report's protocol, which selects on the test split; kept only to reproduce its table).
+VAL_SPLITS = ("validation", "public_test")
 
 
 @dataclasses.dataclass
@@ -52,6 +55,7 @@ class TrainConfig:
     precision: str = "auto"
     recipe: str = "seed"
     devices: Union[int, str, None] = None
+    val_split: str = "validation"
 
     def validate(self) -> "TrainConfig":
         from keras_fer.data import NORMALIZE_CHOICES
@@ -80,6 +84,8 @@ class TrainConfig:
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision={self.precision!r}: expected one of {PRECISIONS}")
         self.devices = check_devices(self.devices)
+        if self.val_split not in VAL_SPLITS:
+            raise ValueError(f"val_split={self.val_split!r}: expected one of {VAL_SPLITS}")
         if self.recipe not in RECIPES:
             raise ValueError(f"recipe={self.recipe!r}: expected one of {RECIPES}")
         return self
@@ -118,17 +124,22 @@ def _count_params(model) -> dict:
     return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable}
 
 
-def build_model(config: TrainConfig, standardize=None, augmentation_in_model=False):
-    """The model a configuration asks for (scaling, and augmentation where asked, inside it)."""
-    from keras_fer.models import FerCNN, FerDNN
+def build_model(config: TrainConfig, standardize=None, augmentation_in_model=False, augmentation=None):
+    """The model a configuration asks for (scaling, and augmentation where asked, inside it).
+
+    `augmentation`: `FerAugmentation` arguments (a recipe's), or None for the course report's."""
+    from keras_fer.models import FerCNN, FerDNN, FerVGG
 
     head = dict(
         rescale=1 / 255 if config.normalize == "rescale" else None,
         standardize=standardize if config.normalize == "standardize" else None,
-        augmentation=True if (config.augment and augmentation_in_model) else None,
+        augmentation=(dict(augmentation) if augmentation else True) if (config.augment and augmentation_in_model)
+        else None,
     )
     if config.model == "cnn":
         return FerCNN(**head)
+    if config.model == "vgg":
+        return FerVGG(**head)
     budget = config.param_budget
     if budget == "match-cnn":
         budget = FerCNN().count_params()
@@ -205,6 +216,7 @@ class _Data:
     fit_data: object
     fit_kwargs: dict
     val_data: object
+    test_data: object  # public_test, evaluated once with the best model
     n_train: int
     standardize: Optional[tuple]
     strength: object  # the tf.data pipeline's augmentation-strength tf.Variable, or None
@@ -220,24 +232,31 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     from keras_fer import data as fer_data
 
     one_hot = recipe.label_smoothing > 0  # CategoricalCrossentropy smooths; the sparse one cannot
+    # Selecting on validation fits on the rest of train; the course report's protocol fits on all of it.
+    fit_split = "train" if config.val_split == "public_test" else "train_fit"
     if _use_tf_data():
         import tensorflow as tf
 
         strength = tf.Variable(1.0, trainable=False, dtype=tf.float32)
         builder = fer_data.prepare(manual_dir)
         common = dict(manual_dir=manual_dir, batch_size=batch_size, normalize="none", seed=config.seed)
-        train_ds = fer_data.load("train", augment=config.augment, limit=config.limit,
+        augment = config.augment
+        if augment and recipe.augmentation:
+            from keras_fer.layers import FerAugmentation
+
+            augment = FerAugmentation(seed=config.seed, **recipe.augmentation)
+        train_ds = fer_data.load(fit_split, augment=augment, limit=config.limit,
                                  augment_strength=strength, **common)
-        val_ds = fer_data.load("public_test", limit=config.val_limit, **common)
-        n_train = builder.info.splits["train"].num_examples
-        n_train = min(n_train, config.limit or n_train)
+        val_ds = fer_data.load(config.val_split, limit=config.val_limit, **common)
+        test_ds = val_ds if config.val_split == "public_test" else fer_data.load("public_test", **common)
+        n_train = fer_data.num_examples(fit_split, manual_dir=manual_dir, limit=config.limit)
         standardize = None
         if config.normalize == "standardize":
             layer = fer_data.normalization_layer(manual_dir, limit=config.limit)
             standardize = (float(np.ravel(layer.mean)[0]), float(np.ravel(layer.variance)[0]))
         clean = None
         if recipe.precise_bn_images:
-            clean = fer_data.load("train", limit=min(recipe.precise_bn_images, n_train), shuffle=False,
+            clean = fer_data.load(fit_split, limit=min(recipe.precise_bn_images, n_train), shuffle=False,
                                   manual_dir=manual_dir, batch_size=256, normalize="none")
         train_fit, val_fit = train_ds, val_ds
         if one_hot:
@@ -245,10 +264,11 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
             train_fit, val_fit = train_ds.map(to_one_hot), val_ds.map(to_one_hot)
         # shuffle=False: tf.data already shuffles (and Keras would warn)
         return _Data(fit_data=train_fit, fit_kwargs={"validation_data": val_fit, "shuffle": False},
-                     val_data=val_ds, n_train=n_train, standardize=standardize, strength=strength, use_tf=True,
+                     val_data=val_ds, test_data=test_ds, n_train=n_train, standardize=standardize, strength=strength, use_tf=True,
                      clean_train=clean, builder=builder)
-    x_train, y_train = fer_data.arrays("train", manual_dir=manual_dir, limit=config.limit)
-    x_val, y_val = fer_data.arrays("public_test", manual_dir=manual_dir, limit=config.val_limit)
+    x_train, y_train = fer_data.arrays(fit_split, manual_dir=manual_dir, limit=config.limit)
+    x_val, y_val = fer_data.arrays(config.val_split, manual_dir=manual_dir, limit=config.val_limit)
+    test = (x_val, y_val) if config.val_split == "public_test" else fer_data.arrays("public_test", manual_dir=manual_dir)
     x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
     standardize = None
     if config.normalize == "standardize":
@@ -260,7 +280,7 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         y_fit, yv_fit = keras.utils.to_categorical(y_train, 7), keras.utils.to_categorical(y_val, 7)
     kwargs = {"y": y_fit, "batch_size": batch_size, "shuffle": True, "validation_data": (x_val, yv_fit)}
     clean = x_train[: recipe.precise_bn_images] if recipe.precise_bn_images else None
-    return _Data(fit_data=x_train, fit_kwargs=kwargs, val_data=(x_val, y_val), n_train=len(x_train),
+    return _Data(fit_data=x_train, fit_kwargs=kwargs, val_data=(x_val, y_val), test_data=test, n_train=len(x_train),
                  standardize=standardize, strength=None, use_tf=False, clean_train=clean)
 
 
@@ -340,7 +360,7 @@ def _summarise(plan: _Plan, model, data: _Data, history, policy, started: float)
 
     config, out = plan.config, plan.out
     best = keras.saving.load_model(out / "best.keras", compile=False)
-    y_true, y_pred, _ = predict_labels(best, data.val_data)
+    y_true, y_pred, _ = predict_labels(best, data.test_data)  # public_test, once, with the selected model
     accuracy = float(np.mean(y_true == y_pred))
     write_confusion_files(y_true, y_pred, out, title=f"{config.model} best model on public_test (accuracy {accuracy:.3f})")
     best_info = json.loads((out / "best.json").read_text())
@@ -353,6 +373,7 @@ def _summarise(plan: _Plan, model, data: _Data, history, policy, started: float)
         "params": _count_params(model),
         "epochs": len(rows),
         "best_epoch": best_info["epoch"],
+        "selected_on": config.val_split,
         "best_val_accuracy": best_info["value"],
         "public_test_accuracy_of_best": accuracy,
         "last": {k: v for k, v in rows[-1].items() if k != "epoch"},
@@ -377,7 +398,8 @@ def _fit_and_summarise(plan: _Plan, data: _Data, policy) -> dict:
         verbose = 1 if sys.stdout.isatty() else 2
     started = time.perf_counter()
     with data_parallel(plan.config.devices):
-        model = build_model(plan.config, data.standardize, augmentation_in_model=not data.use_tf)
+        model = build_model(plan.config, data.standardize, augmentation_in_model=not data.use_tf,
+                            augmentation=plan.recipe.augmentation)
         _compile(plan, model, data)
         callbacks, backup, history = _callbacks(plan, data)
         done = backup.latest_epoch()

@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 
 import keras
+
+import keras_fer
 from keras_fer import CLASS_NAMES
 from keras_fer.cli import main
 from tfds_fer2013.testing import pixels_text, random_faces, write_fer2013_csv
@@ -44,7 +46,9 @@ def test_train_writes_every_file_well_formed(study):
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "epoch_seconds", "train_images_per_second"} <= set(history)
     summary = json.loads((run / "summary.json").read_text())
     assert summary["params"] == {"total": 3_258_379, "trainable": 3_257_481, "non_trainable": 898}
-    assert summary["epochs"] == 1 and summary["best_epoch"] == 1 and summary["n_train"] == 140
+    fit = len(keras_fer.data.arrays("train_fit", manual_dir=study / "fer")[1])
+    assert 0 < fit < 140 and summary["n_train"] == fit  # fitted on train less the carved validation split
+    assert summary["epochs"] == 1 and summary["best_epoch"] == 1 and summary["selected_on"] == "validation"
     assert summary["train_images_per_second"] > 0 and summary["wall_seconds"] > 0
     for png in ("curves.png", "confusion_matrix.png"):
         assert (run / png).read_bytes()[:4] == b"\x89PNG"

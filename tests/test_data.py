@@ -165,3 +165,28 @@ def test_real_fer2013_split_sizes_and_class_counts():
         counts += np.bincount(y.numpy(), minlength=7)
     expected = {"angry": 3995, "disgust": 436, "fear": 4097, "happy": 7215, "sad": 4830, "surprise": 3171, "neutral": 4965}
     assert dict(zip(keras_fer.CLASS_NAMES, counts.tolist())) == expected
+
+
+def test_validation_is_carved_out_of_train_alike_on_both_paths(fer_dir):
+    x, y = data.arrays("train", manual_dir=fer_dir)
+    xv, yv = data.arrays("validation", manual_dir=fer_dir)
+    xf, yf = data.arrays("train_fit", manual_dir=fer_dir)
+    key = lambda xs, ys: sorted((img.tobytes(), int(lab)) for img, lab in zip(xs, ys))  # noqa: E731
+    assert len(xv) > 0 and len(xv) + len(xf) == len(x)
+    assert key(np.concatenate([xv, xf]), np.concatenate([yv, yf])) == key(x, y)  # a partition of train
+    assert not set(map(bytes, xv)) & set(map(bytes, xf))  # no image on both sides
+    for split, (xs, ys) in (("validation", (xv, yv)), ("train_fit", (xf, yf))):
+        got = batches(data.load(split, manual_dir=fer_dir, normalize="none", shuffle=False))
+        images = np.concatenate([a for a, _ in got]).astype(np.uint8)
+        labels = np.concatenate([b for _, b in got])
+        assert key(images, labels) == key(xs, ys), split  # tf.data and arrays carve the same images
+        assert data.num_examples(split, manual_dir=fer_dir) == len(xs)
+
+
+def test_validation_mask_keeps_identical_images_together_and_takes_a_tenth():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (5000, 48, 48, 1), dtype=np.uint8)
+    mask = data.validation_mask(x)
+    assert 0.09 < mask.mean() < 0.11
+    assert np.array_equal(data.validation_mask(np.concatenate([x, x])), np.concatenate([mask, mask]))
+    assert np.array_equal(data.validation_mask(x[::-1]), mask[::-1])  # decided by the pixels, not the order

@@ -76,7 +76,7 @@ def test_overwrite_replaces_another_configuration(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"model": "vgg"}, "model='vgg'"),
+    ({"model": "resnet"}, "model='resnet'"),
     ({"model": "cnn", "param_budget": 100000}, "dnn model only"),
     ({"model": "dnn", "param_budget": "lots"}, "param_budget='lots'"),
     ({"epochs": 0}, "epochs=0"),
