@@ -108,3 +108,25 @@ def test_serialises_and_rejects_bad_arguments(tmp_path):
         FerAugmentation(rotation=200)
     with pytest.raises(ValueError, match="zoom=1.5"):
         FerAugmentation(zoom=1.5)
+
+
+def test_photometric_changes_stay_in_range_and_vary_per_image():
+    layer = FerAugmentation(flip=False, rotation=0, zoom=0, shift=0, brightness=0.3, contrast=0.3, gamma=0.3,
+                            blur=0.8, noise=0.05, seed=3)
+    x = np.random.default_rng(0).uniform(0, 255, (16, 48, 48, 1)).astype("float32")
+    y = keras.ops.convert_to_numpy(layer(x, training=True))
+    assert y.min() >= 0.0 and y.max() <= 255.0 and not np.allclose(y, x, atol=1.0)
+    means = y.mean(axis=(1, 2, 3)) - x.mean(axis=(1, 2, 3))
+    assert means.std() > 1.0  # one draw per image, not one per batch
+    assert np.array_equal(keras.ops.convert_to_numpy(layer(x)), x)  # inference: unchanged
+    with pytest.raises(ValueError, match="gamma=3"):
+        FerAugmentation(gamma=3)
+    with pytest.raises(ValueError, match="value_range"):
+        FerAugmentation(value_range=(1, 1))
+
+
+def test_scale_zooms_both_axes_alike():
+    layer = FerAugmentation(flip=False, rotation=0, zoom=0, shift=0, scale=0.2)
+    rng = np.random.default_rng(0)
+    m = affine_matrices(np, 1000, 48, 48, lambda lo, hi: rng.uniform(lo, hi, 1000), False, 0, 0, 0, layer.scale)
+    assert np.allclose(m[:, 0], m[:, 4]) and 0.8 <= m[:, 0].min() and m[:, 0].max() <= 1.2 and m[:, 0].std() > 0.05

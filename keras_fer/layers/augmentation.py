@@ -1,4 +1,5 @@
-"""`FerAugmentation`: the course report's augmentation as one random affine warp per image."""
+"""`FerAugmentation`: the course report's augmentation as one random affine warp per image, and optional
+photometric changes (brightness, contrast, gamma, blur, noise) of the kind real photographs bring."""
 
 from __future__ import annotations
 
@@ -7,18 +8,18 @@ import math
 import keras
 
 
-def affine_matrices(np_ops, batch_size, height, width, uniform, flip, rotation, zoom, shift):
+def affine_matrices(np_ops, batch_size, height, width, uniform, flip, rotation, zoom, shift, scale=0.0):
     """Composes flip, rotation, zoom and shift into one [batch_size, 8] transform per image.
 
     Args:
         np_ops: a NumPy-like namespace (a Keras backend's `numpy`, `tf.experimental.numpy`, numpy).
         batch_size, height, width: the batch's sizes.
         uniform: `uniform(low, high)` -> [batch_size] random floats (the only source of randomness).
-        flip, rotation, zoom, shift: as in `FerAugmentation`.
+        flip, rotation, zoom, shift, scale: as in `FerAugmentation`.
 
     Returns:
         [batch_size, 8] transforms mapping output to input points, rows
-        `[a0, a1, a2, b0, b1, b2, 0, 0]`: input = R(theta) diag(zx * f, zy) (out - c) + c + shift.
+        `[a0, a1, a2, b0, b1, b2, 0, 0]`: input = R(theta) diag(s zx f, s zy) (out - c) + c + shift.
 
     Example:
         >>> import numpy as np
@@ -29,6 +30,9 @@ def affine_matrices(np_ops, batch_size, height, width, uniform, flip, rotation, 
     theta = uniform(-1.0, 1.0) * (rotation * math.pi / 180.0)
     zoom_x = uniform(1.0 - zoom, 1.0 + zoom)
     zoom_y = uniform(1.0 - zoom, 1.0 + zoom)
+    if not (isinstance(scale, (int, float)) and scale == 0):  # one scale for both axes: the face framed tighter or looser, as detectors frame it
+        common = uniform(1.0 - scale, 1.0 + scale)
+        zoom_x, zoom_y = zoom_x * common, zoom_y * common
     shift_x = uniform(-shift, shift) * width
     shift_y = uniform(-shift, shift) * height
     ones = np_ops.ones_like(theta)
@@ -66,9 +70,58 @@ def tensorflow_ops():
             images=images, transforms=tf.cast(transform, tf.float32), output_shape=tf.shape(images)[1:3],
             fill_value=0.0, interpolation=interpolation.upper(), fill_mode=fill_mode.upper())
 
+    def average_pool(inputs, pool_size, strides, padding):
+        return tf.nn.avg_pool2d(inputs, pool_size, strides, padding.upper())
+
     return types.SimpleNamespace(
         shape=tf.shape, cast=tf.cast, ones_like=tf.ones_like, zeros_like=tf.zeros_like, where=tf.where,
-        cos=tf.cos, sin=tf.sin, stack=tf.stack, image=types.SimpleNamespace(affine_transform=affine_transform))
+        cos=tf.cos, sin=tf.sin, stack=tf.stack, reshape=tf.reshape, mean=tf.reduce_mean, clip=tf.clip_by_value,
+        power=tf.pow, exp=tf.exp, sqrt=tf.sqrt,
+        image=types.SimpleNamespace(affine_transform=affine_transform),
+        nn=types.SimpleNamespace(average_pool=average_pool))
+
+
+def photometric(ops, images, uniform, brightness, contrast, gamma, blur, noise, value_range):
+    """Random brightness, contrast, gamma, blur and noise, one draw per image, clipped to `value_range`.
+
+    Args:
+        ops: `keras.ops` or `tensorflow_ops()`.
+        images: float `[B, H, W, C]` in `value_range`.
+        uniform: `uniform(low, high, shape=None)` -> random floats (`[B]` by default).
+        brightness: pixel values multiplied by a factor in [1 - brightness, 1 + brightness].
+        contrast: distance to the image's mean multiplied by a factor in [1 - contrast, 1 + contrast].
+        gamma: `low + (high - low) * t ** g` with `log g` uniform in [-gamma, gamma].
+        blur: the image mixed with its 3x3 mean by a weight uniform in [0, blur].
+        noise: uniform noise of a standard deviation uniform in [0, noise] x the range's width.
+        value_range: `(low, high)` of the pixels.
+
+    Example:
+        >>> import numpy as np, keras
+        >>> x = np.full((2, 4, 4, 1), 100.0, "float32")
+        >>> mid = lambda lo, hi, shape=None: keras.ops.full(shape or (2,), (lo + hi) / 2)
+        >>> y = photometric(keras.ops, x, mid, 0.2, 0.3, 0.4, 0.0, 0.0, (0, 255))
+        >>> bool(np.allclose(keras.ops.convert_to_numpy(y), 100.0))   # the mid-point draw changes nothing
+        True
+    """
+    low, high = float(value_range[0]), float(value_range[1])
+    width = high - low
+    per_image = lambda v: ops.reshape(v, (-1, 1, 1, 1))  # noqa: E731
+    x = images
+    if gamma:
+        g = per_image(ops.exp(uniform(-gamma, gamma)))
+        x = low + width * ops.power(ops.clip((x - low) / width, 0.0, 1.0), g)
+    if brightness:
+        x = low + (x - low) * per_image(uniform(1.0 - brightness, 1.0 + brightness))
+    if contrast:
+        mean = ops.mean(x, axis=(1, 2, 3), keepdims=True)
+        x = mean + (x - mean) * per_image(uniform(1.0 - contrast, 1.0 + contrast))
+    if blur:
+        w = per_image(uniform(0.0, blur))
+        x = (1.0 - w) * x + w * ops.nn.average_pool(x, 3, 1, "same")
+    if noise:
+        std = per_image(uniform(0.0, noise)) * width
+        x = x + std * (3.0 ** 0.5) * uniform(-1.0, 1.0, ops.shape(x))
+    return ops.clip(x, low, high)
 
 
 @keras.saving.register_keras_serializable(package="keras_fer")
@@ -87,9 +140,13 @@ class FerAugmentation(keras.layers.Layer):
         rotation: largest rotation, in degrees (uniform in [-rotation, rotation]).
         zoom: largest relative zoom per axis (scale uniform in [1 - zoom, 1 + zoom]).
         shift: largest shift as a fraction of width / height.
+        scale: largest relative change of one scale for both axes (uniform in [1 - scale, 1 + scale]):
+            the face framed tighter or looser, as face detectors frame it. 0: off.
+        brightness, contrast, gamma, blur, noise: photometric changes (see `photometric`); 0: off.
+        value_range: `(low, high)` of the pixels the layer sees (for gamma, noise and clipping).
         seed: seed of the layer's random generator.
 
-    Attribute `strength` (default 1.0, not saved) scales rotation, zoom and shift; a recipe's
+    Attribute `strength` (default 1.0, not saved) scales rotation, zoom, shift and scale; a recipe's
     augmentation ramp sets it between epochs (`keras_fer.callbacks.AugmentRamp`).
 
     Example:
@@ -100,15 +157,21 @@ class FerAugmentation(keras.layers.Layer):
         (True, True)
     """
 
-    def __init__(self, flip=True, rotation=15.0, zoom=0.1, shift=0.1, seed=None, **kwargs):
+    def __init__(self, flip=True, rotation=15.0, zoom=0.1, shift=0.1, scale=0.0, brightness=0.0, contrast=0.0,
+                 gamma=0.0, blur=0.0, noise=0.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(**kwargs)
-        for name, value, top in (("rotation", rotation, 180.0), ("zoom", zoom, 0.99), ("shift", shift, 1.0)):
+        limits = (("rotation", rotation, 180.0), ("zoom", zoom, 0.99), ("shift", shift, 1.0), ("scale", scale, 0.5),
+                  ("brightness", brightness, 0.99), ("contrast", contrast, 0.99), ("gamma", gamma, 2.0),
+                  ("blur", blur, 1.0), ("noise", noise, 0.5))
+        for name, value, top in limits:
             if not 0.0 <= float(value) <= top:
                 raise ValueError(f"FerAugmentation: {name}={value!r}, expected a number in [0, {top}]")
+            setattr(self, name, float(value))
+        low, high = (float(v) for v in value_range)
+        if not low < high:
+            raise ValueError(f"FerAugmentation: value_range={value_range!r}, expected (low, high) with low < high")
+        self.value_range = (low, high)
         self.flip = bool(flip)
-        self.rotation = float(rotation)
-        self.zoom = float(zoom)
-        self.shift = float(shift)
         self.seed = seed
         self.generator = keras.random.SeedGenerator(seed)
         self.strength = 1.0
@@ -120,19 +183,25 @@ class FerAugmentation(keras.layers.Layer):
 
         Args:
             images: the batch (a tensor of the active backend; TensorFlow tensors inside tf.data).
-            uniform: `uniform(low, high)` -> `[B]` random floats, the only source of randomness.
-            strength: scales rotation, zoom and shift (a number or a tensor).
+            uniform: `uniform(low, high, shape=None)` -> random floats (`[B]` by default), the only
+                source of randomness.
+            strength: scales rotation, zoom, shift and scale (a number or a tensor).
             ops: the ops to compute with: `keras.ops` (default), or `tensorflow_ops()` in tf.data.
         """
         ops = ops or keras.ops
         shape = ops.shape(images)
         transform = affine_matrices(
             ops, shape[0], images.shape[1], images.shape[2], uniform, self.flip,
-            self.rotation * strength, self.zoom * strength, self.shift * strength,
+            self.rotation * strength, self.zoom * strength, self.shift * strength, 
+            self.scale * strength if self.scale else 0.0,
         )
-        return ops.image.affine_transform(
+        out = ops.image.affine_transform(
             images, ops.cast(transform, "float32"), interpolation="bilinear", fill_mode="nearest"
         )
+        if self.brightness or self.contrast or self.gamma or self.blur or self.noise:
+            out = photometric(ops, out, uniform, self.brightness, self.contrast, self.gamma, self.blur, self.noise,
+                              self.value_range)
+        return out
 
     def call(self, inputs, training=False):
         if not training:
@@ -141,8 +210,8 @@ class FerAugmentation(keras.layers.Layer):
         images = keras.ops.expand_dims(inputs, 0) if unbatched else inputs
         batch = keras.ops.shape(images)[0]
 
-        def uniform(low, high):
-            return keras.random.uniform((batch,), low, high, seed=self.generator)
+        def uniform(low, high, shape=None):
+            return keras.random.uniform((batch,) if shape is None else shape, low, high, seed=self.generator)
 
         out = keras.ops.cast(self.augment(keras.ops.cast(images, "float32"), uniform, self.strength), inputs.dtype)
         return out[0] if unbatched else out
@@ -153,6 +222,8 @@ class FerAugmentation(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(
-            flip=self.flip, rotation=self.rotation, zoom=self.zoom, shift=self.shift, seed=self.seed
+            flip=self.flip, rotation=self.rotation, zoom=self.zoom, shift=self.shift, scale=self.scale,
+            brightness=self.brightness, contrast=self.contrast, gamma=self.gamma, blur=self.blur, noise=self.noise,
+            value_range=list(self.value_range), seed=self.seed,
         )
         return config
