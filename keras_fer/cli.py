@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     from keras_fer.export import FORMATS as EXPORT_FORMATS
     from keras_fer.precision import PRECISIONS
     from keras_fer.recipes import OPTIMIZERS, RECIPES
-    from keras_fer.training import MODELS
+    from keras_fer.training import MODELS, VAL_SPLITS
     from tfds_fer2013 import SPLITS
 
     parser = argparse.ArgumentParser(
@@ -105,7 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--learning-rate", type=float, default=None)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--limit", type=_positive_int, default=None, help="first N training images (smoke runs)")
-    t.add_argument("--val-limit", type=_positive_int, default=None, help="first N public_test images")
+    t.add_argument("--val-limit", type=_positive_int, default=None, help="first N validation images")
+    t.add_argument("--val-split", choices=VAL_SPLITS, default="validation",
+                   help="where the best epoch is chosen: 'validation' (about 10%% of train, carved out and not "
+                        "fitted on) or 'public_test' (the course report's protocol: selects on the test split)")
     t.add_argument("--precision", choices=PRECISIONS, default="auto")
     t.add_argument("--recipe", choices=RECIPES, default="seed")
     t.add_argument("--devices", type=_devices, default=None,
@@ -141,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--detector", choices=DETECTORS, default="haar",
                    help="haar: OpenCV's cascade (fast); mtcnn: the mtcnn package (pip install 'keras-fer[mtcnn]')")
     d.add_argument("--every", type=_positive_int, default=1, help="videos: look at every N-th frame")
-    d.add_argument("--margin", type=float, default=0.1, help="crop margin around a face, fraction of its side")
+    d.add_argument("--crop-scale", type=float, default=None,
+                   help="side of the square face crop / the detector box's side, 0.5-3.0 (default: the detector's "
+                        "calibrated framing, docs/results.md)")
     d.add_argument("--batch-size", type=_positive_int, default=64, help="faces per predict call")
     d.add_argument("--no-annotate", action="store_true", help="do not write annotated copies of images")
     d.add_argument("--no-tta", action="store_true",
@@ -200,11 +205,13 @@ def cmd_train(args) -> int:
         batch_size=args.batch_size, normalize=args.normalize, augment=args.augment,
         optimizer=args.optimizer, learning_rate=args.learning_rate, seed=args.seed, limit=args.limit,
         val_limit=args.val_limit, precision=args.precision, recipe=args.recipe, devices=args.devices,
+        val_split=args.val_split,
     )
     summary = train(config, args.out, overwrite=args.overwrite)
     print(
-        f"{args.out}: best public_test accuracy {summary['best_val_accuracy']:.4f} at epoch "
-        f"{summary['best_epoch']}/{summary['epochs']}; {summary['train_images_per_second']:.0f} training images/s"
+        f"{args.out}: best {summary['selected_on']} accuracy {summary['best_val_accuracy']:.4f} at epoch "
+        f"{summary['best_epoch']}/{summary['epochs']} (public_test, evaluated once: "
+        f"{summary['public_test_accuracy_of_best']:.4f}); {summary['train_images_per_second']:.0f} training images/s"
     )
     return 0
 
@@ -277,7 +284,7 @@ def cmd_detect(args) -> int:
 
     model = _load_model(args.model) if args.model else None
     result = detect(args.inputs, args.out, model=model, detector=args.detector, every=args.every,
-                    margin=args.margin, batch_size=args.batch_size, annotate_images=not args.no_annotate,
+                    crop_scale=args.crop_scale, batch_size=args.batch_size, annotate_images=not args.no_annotate,
                     progress=True, tta=not args.no_tta)
     print(f"wrote {result['csv']}: {result['faces']} face(s) in {result['files']} file(s); "
           f"{result['no_face']} without a face; {len(result['unreadable'])} unreadable")

@@ -2,13 +2,14 @@
 
 Faces are found by a detector whose model ships inside a pip wheel (no download): OpenCV's Haar
 cascade (`"haar"`, the default, fast) or the `mtcnn` package (`"mtcnn"`, optional extra). Each face is
-cropped with a margin, turned grey and resized to 48x48 with area averaging, as FER2013's faces
-are, then classified in batches (one `predict_on_batch` per `batch_size` faces, never one per face).
+cropped square as FER2013 frames its faces (`keras_fer.faces.framing`, calibrated per detector), turned
+grey and resized to 48x48 with area averaging, then classified in batches (one `predict_on_batch` per
+`batch_size` faces, never one per face).
 
 Example:
     >>> import numpy as np
     >>> from keras_fer.detect import crop_faces
-    >>> crop_faces(np.zeros((100, 80), "uint8"), [(10, 20, 40, 40)], margin=0.1).shape
+    >>> crop_faces(np.zeros((100, 80), "uint8"), [(10, 20, 40, 40)]).shape
     (1, 48, 48, 1)
     >>> from keras_fer.detect import detect                                    # doctest: +SKIP
     >>> detect(["photo.jpg", "clips/"], out="detections")                     # doctest: +SKIP
@@ -23,11 +24,17 @@ from typing import Iterable, List, Optional, Sequence
 
 import numpy as np
 
+from keras_fer.faces.framing import crop_faces, framing_for  # noqa: F401  (crop_faces: part of this API)
 from tfds_fer2013 import CLASS_NAMES
+from tfds_fer2013.readers import IMAGE_SUFFIXES  # one list for the whole package
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv")
 DETECTORS = ("haar", "mtcnn")
+#: Photos longer than this are searched for faces on a copy scaled down to it (a 6000 px photo gave Haar
+#: 8 boxes, 7 of them false, in 24 s); the faces are still cropped from the full-size photo.
+DETECT_MAX_SIDE = 1600
+#: Haar looks for faces at least 1/MIN_FACE_FRACTION of the photo's shorter side (and 24 px).
+MIN_FACE_FRACTION = 25
 COLUMNS = ["source", "frame", "x", "y", "w", "h", "label", "confidence"] + [f"p_{c}" for c in CLASS_NAMES]
 
 
@@ -56,14 +63,23 @@ def to_bgr8(image: np.ndarray) -> np.ndarray:
 
 
 def read_image(path) -> np.ndarray:
-    """An image file as 8-bit BGR; raises `ValueError` naming the file when it cannot be read."""
+    """An image file as 8-bit BGR, turned upright by its EXIF orientation (as phones save portraits);
+    raises `ValueError` naming the file when it cannot be read."""
     import cv2
 
-    data = np.fromfile(str(path), dtype=np.uint8)  # also works for non-ASCII paths
-    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    try:
+        data = np.fromfile(str(path), dtype=np.uint8)  # also works for non-ASCII paths
+    except OSError as err:
+        raise ValueError(f"{path}: cannot be read ({err.strerror or err})") from None
+    if not data.size:
+        raise ValueError(f"{path}: an empty file, not an image")
+    try:
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)  # IMREAD_COLOR applies the EXIF orientation
+    except cv2.error:
+        image = None
     if image is None:
-        raise ValueError(f"{path}: not an image OpenCV can decode (expected {', '.join(IMAGE_SUFFIXES)})")
-    return to_bgr8(image)
+        raise ValueError(f"{path}: not an image OpenCV can decode")
+    return image
 
 
 def expand_inputs(inputs: Sequence) -> List[pathlib.Path]:
@@ -101,8 +117,9 @@ class HaarDetector:
         import cv2
 
         gray = cv2.equalizeHist(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+        side = max(self.min_size, min(gray.shape[:2]) // MIN_FACE_FRACTION)  # texture is no face
         boxes = self.cascade.detectMultiScale(gray, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors,
-                                              minSize=(self.min_size, self.min_size))
+                                              minSize=(side, side))
         return np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
 
 
@@ -133,25 +150,6 @@ def make_detector(name: str):
     raise DetectError(f"detector={name!r}: expected one of {DETECTORS}")
 
 
-def crop_faces(gray: np.ndarray, boxes, margin: float = 0.1, size: int = 48) -> np.ndarray:
-    """Square crops around `boxes` (x, y, w, h), grown by `margin` of the side on each side, clipped
-    to the image, resized to `size` x `size` with area averaging: uint8 `[N, size, size, 1]`."""
-    import cv2
-
-    h_img, w_img = gray.shape[:2]
-    out = np.zeros((len(boxes), size, size, 1), np.uint8)
-    for i, (x, y, w, h) in enumerate(np.asarray(boxes, dtype=np.int64).reshape(-1, 4)):
-        side = max(w, h) * (1 + 2 * margin)
-        cx, cy = x + w / 2, y + h / 2
-        x0, y0 = int(round(max(cx - side / 2, 0))), int(round(max(cy - side / 2, 0)))
-        x1, y1 = int(round(min(cx + side / 2, w_img))), int(round(min(cy + side / 2, h_img)))
-        crop = gray[y0:y1, x0:x1]
-        if crop.size:
-            interpolation = cv2.INTER_AREA if crop.shape[0] >= size else cv2.INTER_LINEAR
-            out[i, :, :, 0] = cv2.resize(crop, (size, size), interpolation=interpolation)
-    return out
-
-
 def annotate(bgr: np.ndarray, boxes, labels: Sequence[str], confidences: Sequence[float]) -> np.ndarray:
     """A copy of `bgr` with a box and "label 0.87" over each face."""
     import cv2
@@ -176,7 +174,10 @@ def as_bgr(image, channels: str = "rgb") -> np.ndarray:
     """A path, a PIL image or a numpy array (RGB, or BGR with `channels="bgr"`; grey; RGBA) as 8-bit BGR."""
     if isinstance(image, (str, pathlib.Path)):
         return read_image(image)
-    if hasattr(image, "mode") and hasattr(image, "convert"):  # a PIL image
+    if hasattr(image, "mode") and hasattr(image, "convert"):  # a PIL image, upright by its EXIF orientation
+        from PIL import ImageOps
+
+        image = ImageOps.exif_transpose(image)
         image, channels = np.asarray(image.convert("RGBA" if "A" in image.mode else "RGB")), "rgb"
     x = np.asarray(image)
     if x.ndim == 3 and x.shape[2] in (3, 4) and channels == "rgb":
@@ -193,7 +194,8 @@ class EmotionDetector:
         model: a Keras model from 48x48x1 raw pixels to seven probabilities; default: the bundled
             pretrained FerCNN.
         detector: "haar" (OpenCV) or "mtcnn".
-        margin: crop margin around each face box, as a fraction of its side.
+        crop_scale: side of the square face crop / the detector box's longer side; default: the
+            detector's calibrated framing (`keras_fer.faces.FRAMINGS`).
         batch_size: faces per `predict` call in `detect_many`.
         tta: average each face's probabilities with its mirror's (`keras_fer.flip_tta`): twice the
             classification work, better accuracy (docs/results.md).
@@ -204,8 +206,9 @@ class EmotionDetector:
         [{'box': (177, 67, 93, 93), 'label': 'happy', 'confidence': 0.97, 'probabilities': {...}}]
     """
 
-    def __init__(self, model=None, detector: str = "haar", margin: float = 0.1, batch_size: int = 64,
+    def __init__(self, model=None, detector: str = "haar", crop_scale: Optional[float] = None, batch_size: int = 64,
                  tta: bool = True):
+        self.framing = framing_for(detector, crop_scale)  # bad values fail before anything is loaded
         self.find_faces = make_detector(detector)  # an unknown name fails before a model is loaded
         if model is None:
             from keras_fer.pretrained import load_pretrained
@@ -215,15 +218,23 @@ class EmotionDetector:
             from keras_fer.models import flip_tta
 
             model = flip_tta(model)
-        self.model, self.margin, self.batch_size = model, margin, batch_size
+        self.model, self.batch_size = model, batch_size
 
     def faces(self, image, channels: str = "rgb"):
         """`(boxes [N, 4] x, y, w, h, crops uint8 [N, 48, 48, 1])` of one image."""
         import cv2
 
         bgr = as_bgr(image, channels)
-        boxes = self.find_faces(bgr)
-        return boxes, crop_faces(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), boxes, self.margin)
+        boxes = self.find_faces(bgr) if max(bgr.shape[:2]) <= DETECT_MAX_SIDE else self._find_faces_scaled(bgr)
+        return boxes, crop_faces(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), boxes, self.framing)
+
+    def _find_faces_scaled(self, bgr):
+        """Faces found on a copy at most `DETECT_MAX_SIDE` pixels long, boxes mapped back to `bgr`."""
+        import cv2
+
+        factor = DETECT_MAX_SIDE / max(bgr.shape[:2])
+        small = cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        return np.round(np.asarray(self.find_faces(small), np.float64) / factor).astype(np.int64).reshape(-1, 4)
 
     def detect(self, image, channels: str = "rgb") -> List[dict]:
         """The faces of one image (a path, a PIL image or a numpy array): a list of
@@ -293,7 +304,8 @@ class _Classifier:
         self.items, self.faces, self.n_faces = [], [], 0
 
 
-def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int = 1, margin: float = 0.1,
+def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int = 1,
+           crop_scale: Optional[float] = None,
            batch_size: int = 64, annotate_images: bool = True, progress: bool = True, tta: bool = True) -> dict:
     """Finds the faces in images, folders and videos and writes their emotions into `out`.
 
@@ -309,7 +321,8 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
             pretrained FerCNN (`keras_fer.load_pretrained()`).
         detector: "haar" or "mtcnn".
         every: in videos, look at every `every`-th frame.
-        margin: crop margin around each face box, as a fraction of its side.
+        crop_scale: side of the square face crop / the detector box's longer side (default: the
+            detector's calibrated framing).
         batch_size: faces per `predict` call.
         annotate_images: write the annotated copies of images.
         progress: show a progress bar over files and frames.
@@ -329,7 +342,7 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
     if not files:
         raise DetectError(f"no image or video files in {', '.join(map(str, inputs))}")
     out = pathlib.Path(out)
-    emotions = EmotionDetector(model, detector, margin, batch_size, tta)
+    emotions = EmotionDetector(model, detector, crop_scale, batch_size, tta)
     (out / "annotated").mkdir(parents=True, exist_ok=True)
 
     rows: list = []
@@ -381,7 +394,7 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
                 sink = (out / "annotated" / names[path]) if annotate_images else None
                 boxes, faces = emotions.faces(bgr, "bgr")
                 classifier.add(_Item(str(path), None, bgr, boxes, 0, sink), faces)
-        except ValueError as err:
+        except (ValueError, OSError) as err:  # one bad file never ends the run
             unreadable.append(str(path))
             tqdm.write(f"keras-fer detect: skipped {err}", file=sys.stderr)
         bar.update(1)

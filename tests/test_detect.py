@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from keras_fer import CLASS_NAMES
-from keras_fer.detect import COLUMNS, DetectError, crop_faces, detect, read_image
+from keras_fer.detect import COLUMNS, DetectError, EmotionDetector, detect, read_image
 
 skimage_data = pytest.importorskip("skimage.data")
 
@@ -43,6 +43,7 @@ def write_photos(folder, face_bgr):
     cv2.imwrite(str(sub / "sixteen.png"), face_bgr.astype(np.uint16) * 257)
     cv2.imwrite(str(folder / "colour.webp"), face_bgr)
     cv2.imwrite(str(folder / "colour.bmp"), face_bgr)
+    cv2.imwrite(str(folder / "colour.tiff"), face_bgr)
     cv2.imwrite(str(folder / "blank.png"), np.full((200, 200, 3), 128, np.uint8))
     (folder / "broken.jpg").write_text("not an image")
     (folder / "notes.txt").write_text("ignored: not an image suffix")
@@ -56,13 +57,13 @@ def test_every_image_kind_in_a_folder_in_one_batch(tmp_path, face_bgr, capsys):
     assert list(table.columns) == COLUMNS
     faces = table[table.label != "no_face"]
     assert sorted(faces.source.map(lambda s: s.split("/")[-1])) == sorted(
-        ["colour.jpg", "rgba.png", "grey.png", "sixteen.png", "colour.webp", "colour.bmp"])
+        ["colour.jpg", "rgba.png", "grey.png", "sixteen.png", "colour.webp", "colour.bmp", "colour.tiff"])
     assert set(faces.label) <= set(CLASS_NAMES)
     assert np.allclose(faces[[f"p_{c}" for c in CLASS_NAMES]].sum(axis=1), 1.0, atol=1e-3)
     assert table[table.label == "no_face"].source.str.endswith("blank.png").tolist() == [True]
     assert result["unreadable"] == [str(tmp_path / "photos" / "broken.jpg")]
     assert "broken.jpg" in capsys.readouterr().err
-    assert model.calls == [6]  # all faces of all files in one predict call
+    assert model.calls == [7]  # all faces of all files in one predict call
     annotated = sorted(p.name for p in (tmp_path / "out" / "annotated").iterdir())
     assert "deeper__grey.png" in annotated and "colour.jpg" in annotated and "colour.webp" in annotated
     # the box of one face is drawn in green on the copy
@@ -93,14 +94,6 @@ def test_a_video_every_second_frame(tmp_path, face_bgr):
     annotated = cv2.VideoCapture(str(tmp_path / "out" / "annotated" / "clip.mp4"))
     assert int(annotated.get(cv2.CAP_PROP_FRAME_COUNT)) == 5
     assert not list((tmp_path / "out" / "annotated").glob(".*tmp*"))
-
-
-def test_crops_are_square_grey_48x48_and_clipped_at_the_border():
-    gray = np.arange(100 * 80, dtype=np.uint32).reshape(100, 80).astype(np.uint8)
-    crops = crop_faces(gray, [(0, 0, 30, 30), (60, 80, 30, 30)], margin=0.25)
-    assert crops.shape == (2, 48, 48, 1) and crops.dtype == np.uint8
-    flat = crop_faces(np.full((100, 80), 77, np.uint8), [(10, 10, 40, 40)])
-    assert (flat == 77).all()
 
 
 def test_clear_errors(tmp_path):
@@ -144,3 +137,37 @@ def test_tta_averages_each_face_with_its_mirror():
     x = crops.astype("float32")
     expected = (model.predict(x, verbose=0) + model.predict(x[:, :, ::-1], verbose=0)) / 2
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_exif_orientation_is_honoured_for_paths_and_pil_images(tmp_path, face_bgr):
+    """A phone portrait: pixels stored sideways, EXIF Orientation=6 says "turn 90 degrees clockwise"."""
+    from PIL import Image
+
+    upright = np.ascontiguousarray(face_bgr[:, :400])  # 512 high, 400 wide
+    stored = Image.fromarray(np.ascontiguousarray(np.rot90(upright, 1)[:, :, ::-1]))  # 400 high, 512 wide
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored.save(tmp_path / "portrait.jpg", exif=exif, quality=95)
+    assert read_image(tmp_path / "portrait.jpg").shape == (512, 400, 3)
+    finder = EmotionDetector(model=CountingModel(), tta=False)
+    with Image.open(tmp_path / "portrait.jpg") as pil:
+        for image in (tmp_path / "portrait.jpg", pil):
+            boxes, _ = finder.faces(image)
+            truth, _ = finder.faces(upright, "bgr")
+            assert len(boxes) == 1 and np.abs(boxes - truth).max() <= 6, (boxes, truth)
+
+
+def test_large_photos_are_searched_scaled_down_and_boxes_map_back(face_bgr):
+    from keras_fer.detect import DETECT_MAX_SIDE
+
+    big = cv2.resize(face_bgr, None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)  # 2048 px
+    assert max(big.shape[:2]) > DETECT_MAX_SIDE
+    finder = EmotionDetector(model=CountingModel(), tta=False)
+    seen = []
+    find = finder.find_faces
+    finder.find_faces = lambda bgr: seen.append(bgr.shape) or find(bgr)
+    boxes, crops = finder.faces(big, "bgr")
+    small, _ = finder.faces(face_bgr, "bgr")
+    assert max(seen[0][:2]) == DETECT_MAX_SIDE
+    largest = boxes[np.argmax(boxes[:, 2])]
+    assert len(small) == 1 and np.abs(largest / 4.0 - small[0]).max() <= 6 and crops.shape[1:] == (48, 48, 1)

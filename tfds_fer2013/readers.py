@@ -31,7 +31,8 @@ IMAGE_SIZE = 48
 NUM_PIXELS = IMAGE_SIZE * IMAGE_SIZE
 USAGE_TO_SPLIT = dict(zip(("Training", "PublicTest", "PrivateTest"), SPLITS))
 SPLITS: Tuple[str, ...] = tuple(USAGE_TO_SPLIT.values())
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff")
+#: The image files every part of the package reads (the builder's folders, `keras-fer detect`).
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 MANUAL_DOWNLOAD_INSTRUCTIONS = """\
 FER2013 cannot be downloaded automatically (its licence requires accepting the Kaggle
