@@ -44,7 +44,7 @@ def test_an_altered_file_is_refused(bundled):
 
 
 def test_weights_fit_only_the_default_architecture(bundled):
-    with pytest.raises(pretrained.PretrainedWeightsError, match="other shapes"):
+    with pytest.raises(pretrained.PretrainedWeightsError, match="other names or shapes"):
         FerCNN(weights="fer2013", filters=(8, 8, 8, 8))
     with pytest.raises(ValueError, match="rescale=1/255"):
         FerCNN(weights="fer2013", standardize=(120.0, 900.0))
@@ -74,3 +74,22 @@ def test_the_shipped_weights_load_under_8_mb_with_their_manifest():
     model = pretrained.load_pretrained()
     probs = model.predict(np.full((2, 48, 48, 1), 128, "float32"), verbose=0)
     assert probs.shape == (2, 7) and np.allclose(probs.sum(axis=1), 1, atol=1e-4)
+
+
+def test_fer_vgg_weights_bundle_and_load_by_variable_path(tmp_path, monkeypatch):
+    from keras_fer import FerVGG
+    from keras_fer.callbacks.checkpoint import functional_twin
+
+    monkeypatch.setattr(pretrained, "_DIR", tmp_path / "weights")
+    keras.utils.set_random_seed(1)
+    model = FerVGG(rescale=1 / 255)
+    functional_twin(model).save(tmp_path / "best.keras")
+    with pytest.raises(pretrained.PretrainedWeightsError, match="not a FerCNN"):
+        pretrained.bundle(tmp_path / "best.keras", accuracy=0.5, command="x")  # the architecture is checked
+    info = pretrained.bundle(tmp_path / "best.keras", accuracy=0.5, command="x", architecture="FerVGG")
+    assert info["architecture"] == "FerVGG(rescale=1/255)"
+    with np.load(tmp_path / "weights" / "fer_vgg_fer2013.npz") as arrays:
+        assert "stage1_conv1/kernel" in arrays.files  # keyed by variable path, not by order
+    loaded = pretrained.load_pretrained(architecture="FerVGG")
+    x = np.random.default_rng(0).uniform(0, 255, (4, 48, 48, 1)).astype("float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=2e-3)
