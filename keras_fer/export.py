@@ -47,11 +47,42 @@ def export(model, path, fmt: str) -> pathlib.Path:
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # A model loaded from a file has never been called, and Keras' ONNX export refuses such a model:
+    # one call on a zero batch builds what the exporters trace.
+    model(np.zeros((1,) + tuple(model.input_shape[1:]), np.float32))
     model.export(str(tmp), format=fmt, verbose=False)
+    if fmt == "onnx":
+        _name_onnx_output(tmp)
     if path.is_dir():
         shutil.rmtree(path)
     tmp.replace(path)
     return path
+
+
+#: The name of an ONNX export's output, and the metadata key that holds the class names (JSON list).
+ONNX_OUTPUT = "probabilities"
+ONNX_CLASS_NAMES_KEY = "class_names"
+
+
+def _name_onnx_output(path) -> None:
+    """Names the ONNX graph's output `probabilities` and records the class names in its metadata."""
+    import json
+
+    import onnx
+
+    from tfds_fer2013 import CLASS_NAMES
+
+    graph_model = onnx.load(str(path))
+    graph = graph_model.graph
+    old = graph.output[0].name
+    for node in graph.node:
+        node.output[:] = [ONNX_OUTPUT if name == old else name for name in node.output]
+        node.input[:] = [ONNX_OUTPUT if name == old else name for name in node.input]
+    graph.output[0].name = ONNX_OUTPUT
+    entry = graph_model.metadata_props.add()
+    entry.key, entry.value = ONNX_CLASS_NAMES_KEY, json.dumps(list(CLASS_NAMES))
+    onnx.checker.check_model(graph_model)
+    onnx.save(graph_model, str(path))
 
 
 def load_runtime(path, fmt: str):

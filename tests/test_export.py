@@ -44,3 +44,23 @@ def test_cli(tmp_path, model, capsys):
     assert "max |difference|" in capsys.readouterr().out
     assert main(["export", str(tmp_path / "m.keras"), "--format", "onnx", "--out", str(tmp_path / "m.pb")]) == 2
     assert "a onnx export is a .onnx file" in capsys.readouterr().err
+
+
+def test_onnx_of_a_loaded_model_never_called_names_its_output_and_classes(tmp_path):
+    """A model straight from a .keras file has never been called: the export still works (README's line)."""
+    import json
+
+    import keras
+    import onnx
+
+    from keras_fer import CLASS_NAMES
+    from keras_fer.export import ONNX_CLASS_NAMES_KEY, ONNX_OUTPUT
+
+    FerCNN(filters=(4, 4, 8, 8), dense_units=8, rescale=1 / 255).save(tmp_path / "m.keras")
+    fresh = keras.saving.load_model(tmp_path / "m.keras", compile=False)
+    path = export(fresh, tmp_path / "m.onnx", "onnx")
+    graph = onnx.load(str(path))
+    assert [o.name for o in graph.graph.output] == [ONNX_OUTPUT]
+    assert json.loads({p.key: p.value for p in graph.metadata_props}[ONNX_CLASS_NAMES_KEY]) == list(CLASS_NAMES)
+    x = np.random.default_rng(2).uniform(0, 255, (4, 48, 48, 1)).astype("float32")
+    assert check(fresh, path, "onnx", x)["max_abs_diff"] <= 1e-3
