@@ -61,6 +61,22 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _check_writable(path, folder: bool) -> None:
+    """Raises CliError, before any work, when `path` (a folder to create, or a file) cannot be written."""
+    path = pathlib.Path(path).expanduser()
+    if folder and path.exists() and not path.is_dir():
+        raise CliError(f"--out {path}: a file, expected a folder")
+    if not folder and path.is_dir():
+        raise CliError(f"--out {path}: a folder, expected a file name")
+    parent = path if folder else path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise CliError(f"--out {path}: {parent} is a file, so nothing can be written below it")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CliError(f"--out {path}: {parent} is not writable")
+
+
 def _devices(text: str):
     return text if text == "all" else _positive_int(text)
 
@@ -71,17 +87,26 @@ def _budget(text: str):
     return _positive_int(text)
 
 
+class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default, unless it has none or its help already says it."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False, argparse.SUPPRESS) or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; every list of choices comes from the module that owns it (none of them
     imports Keras or TensorFlow, so `--help` is quick)."""
     import keras_fer
     from keras_fer.data import NORMALIZE_CHOICES
+    from keras_fer.data import SPLITS as DATA_SPLITS
     from keras_fer.detect import DETECTORS
     from keras_fer.export import FORMATS as EXPORT_FORMATS
     from keras_fer.precision import PRECISIONS
     from keras_fer.recipes import OPTIMIZERS, RECIPES
     from keras_fer.training import MODELS, VAL_SPLITS
-    from tfds_fer2013 import SPLITS
 
     parser = argparse.ArgumentParser(
         prog="keras-fer",
@@ -91,42 +116,55 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {keras_fer.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    t = sub.add_parser("train", help="train a model into a run folder (resumable)")
-    t.add_argument("--model", choices=MODELS, default="cnn")
+    def command(name, text):  # each subcommand's --help starts with its one line and shows the defaults
+        return sub.add_parser(name, help=text, description=text, formatter_class=_HelpWithDefaults)
+
+    t = command("train", "train a model on FER2013 into a run folder (stopped, the same command resumes it)")
+    t.add_argument("--model", choices=MODELS, default="cnn",
+                   help="cnn: the course report's CNN (FerCNN); dnn: a fully connected network (FerDNN); "
+                        "vgg: 3x3-convolution stages (FerVGG), cheaper per image")
     t.add_argument("--param-budget", type=_budget, default=None,
                    help="dnn only: exact parameter count, or 'match-cnn' (3,258,379)")
-    t.add_argument("--data", default=None, help="folder with the FER2013 files (default: TFDS manual dir)")
-    t.add_argument("--epochs", type=_positive_int, default=100)
+    t.add_argument("--data", default=None,
+                   help="the folder that holds fer2013.csv(.gz) (default: TFDS' manual dir, "
+                        "~/tensorflow_datasets/downloads/manual)")
+    t.add_argument("--epochs", type=_positive_int, default=100, help="epochs to train")
     t.add_argument("--batch-size", type=_positive_int, default=None, help="default: the recipe's (seed: 128)")
-    t.add_argument("--normalize", choices=NORMALIZE_CHOICES, default="rescale")
+    t.add_argument("--normalize", choices=NORMALIZE_CHOICES, default="rescale",
+                   help="pixel scaling inside the model: none (0..255), rescale (x/255), standardize (mean 0, sd 1)")
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
                    help="the course report's augmentation: flips, rotation 15, zoom 0.1, shifts 0.1")
-    t.add_argument("--optimizer", choices=OPTIMIZERS, default=None)
-    t.add_argument("--learning-rate", type=float, default=None)
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--optimizer", choices=OPTIMIZERS, default=None, help="default: the recipe's")
+    t.add_argument("--learning-rate", type=float, default=None, help="peak learning rate (default: the recipe's)")
+    t.add_argument("--seed", type=int, default=0, help="random seed of initialisation, shuffling and augmentation")
     t.add_argument("--limit", type=_positive_int, default=None, help="first N training images (smoke runs)")
     t.add_argument("--val-limit", type=_positive_int, default=None, help="first N validation images")
     t.add_argument("--val-split", choices=VAL_SPLITS, default="validation",
                    help="where the best epoch is chosen: 'validation' (about 10%% of train, carved out and not "
                         "fitted on) or 'public_test' (the course report's protocol: selects on the test split)")
-    t.add_argument("--precision", choices=PRECISIONS, default="auto")
-    t.add_argument("--recipe", choices=RECIPES, default="seed")
+    t.add_argument("--precision", choices=PRECISIONS, default="auto",
+                   help="auto: mixed bfloat16 where the CPU or GPU computes it fast, else float32")
+    t.add_argument("--recipe", choices=RECIPES, default="seed",
+                   help="how to train: seed = the course report's (Adam 1e-3, batch 128); fast = the same model "
+                        "learning sooner (warm-up, cosine decay, ramps); robust = for faces framed as detectors "
+                        "frame them in photos (scale jitter, light, blur, noise; AdamW, label smoothing)")
     t.add_argument("--devices", type=_devices, default=None,
                    help="data-parallel training on N devices (or 'all') with the backend's own engine; "
                         "the batch size stays the global one")
     t.add_argument("--out", required=True, help="the run folder")
     t.add_argument("--overwrite", action="store_true", help="replace a run folder of another configuration")
 
-    e = sub.add_parser("evaluate", help="accuracy, loss, classification report and confusion matrix")
+    e = command("evaluate", "accuracy, loss, classification report and confusion matrix of a model on a split")
     e.add_argument("model", help="a .keras model, or 'pretrained' for the bundled weights")
-    e.add_argument("--data", default=None)
-    e.add_argument("--split", default="public_test", choices=SPLITS)
-    e.add_argument("--batch-size", type=_positive_int, default=256)
-    e.add_argument("--limit", type=_positive_int, default=None)
+    e.add_argument("--data", default=None, help="the folder that holds fer2013.csv(.gz) (default: TFDS' manual dir)")
+    e.add_argument("--split", default="public_test", choices=DATA_SPLITS,
+                   help="which images (validation: the part of train that training holds out)")
+    e.add_argument("--batch-size", type=_positive_int, default=256, help="images per predict call")
+    e.add_argument("--limit", type=_positive_int, default=None, help="only the first N images of the split")
     e.add_argument("--out", default=None, help="write the metrics and the confusion matrix files here")
     e.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
 
-    p = sub.add_parser("predict", help="write id,label predictions (several models: an ensemble)")
+    p = command("predict", "write id,label predictions for images (several models: their ensemble)")
     p.add_argument("models", nargs="+", metavar="MODEL", help="a .keras model, or 'pretrained'")
     p.add_argument("--input", required=True, help="id,pixels / id,feature CSV (.gz ok), an image, or a folder of images")
     p.add_argument("--out", required=True, help="the submission CSV to write")
@@ -134,13 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--probabilities", action="store_true", help="add one probability column per class")
     p.add_argument("--labels-only", action="store_true",
                    help="write only id,label (the Kaggle submission format), without the emotion column")
-    p.add_argument("--batch-size", type=_positive_int, default=256)
+    p.add_argument("--batch-size", type=_positive_int, default=256, help="images per predict call")
     p.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
 
-    d = sub.add_parser("detect", help="find the faces in photos, folders and videos and label their emotions")
-    d.add_argument("inputs", nargs="+", metavar="INPUT", help="image files (jpg, png, webp, bmp), folders, videos")
+    d = command("detect", "find the faces in photos, folders and videos and label their emotions")
+    d.add_argument("inputs", nargs="+", metavar="INPUT", help="image files (jpg, png, webp, bmp, tiff), folders, videos")
     d.add_argument("--out", required=True, help="folder for detections.csv, annotated images and videos")
-    d.add_argument("--model", default=None, help="a .keras model (default: the bundled pretrained FerCNN)")
+    d.add_argument("--model", default=None, help="a .keras model (default: the bundled pretrained model)")
     d.add_argument("--detector", choices=DETECTORS, default="haar",
                    help="haar: OpenCV's cascade (fast); mtcnn: the mtcnn package (pip install 'keras-fer[mtcnn]')")
     d.add_argument("--every", type=_positive_int, default=1, help="videos: look at every N-th frame")
@@ -152,20 +190,22 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-tta", action="store_true",
                    help="classify each face once instead of averaging it with its mirror (half the work)")
 
-    x = sub.add_parser("export", help="export a model (Keras' Model.export) and check it in its runtime")
+    x = command("export", "export a model (Keras' Model.export) and check it in its runtime")
     x.add_argument("model", metavar="MODEL", help="a .keras model, or 'pretrained' for the bundled weights")
-    x.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    x.add_argument("--format", required=True, choices=EXPORT_FORMATS,
+                   help="tf_saved_model (TensorFlow), onnx (onnxruntime), litert (.tflite)")
     x.add_argument("--out", required=True, help="a folder (tf_saved_model), a .onnx or a .tflite file")
     x.add_argument("--data", default=None,
                    help="FER2013 files: compare on 256 public_test images (default: 256 random images)")
 
-    c = sub.add_parser("cache", help="list or clear the prepared copies of FER2013 (~/.cache/keras_fer)")
-    c.add_argument("action", choices=("list", "clear"))
+    c = command("cache", "list or clear the prepared copies of FER2013 (~/.cache/keras_fer)")
+    c.add_argument("action", choices=("list", "clear"), help="list them, or remove them")
     c.add_argument("--incomplete", action="store_true", help="clear: only what failed preparations left")
 
-    r = sub.add_parser("report", help="report.md + plots answering the course report's four questions")
-    r.add_argument("runs", nargs="+", metavar="RUN_DIR")
-    r.add_argument("--out", required=True)
+    r = command("report", "report.md and plots from run folders: CNN against DNN of the same size, training "
+                          "curves, normalisation and augmentation, confusion matrices of one model and an ensemble")
+    r.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders written by keras-fer train")
+    r.add_argument("--out", required=True, help="the folder for report.md and its plots")
     r.add_argument("--data", default=None, help="FER2013 files, for the ensemble's confusion matrix")
     return parser
 
@@ -207,6 +247,7 @@ def cmd_train(args) -> int:
         val_limit=args.val_limit, precision=args.precision, recipe=args.recipe, devices=args.devices,
         val_split=args.val_split,
     )
+    _check_writable(args.out, folder=True)
     summary = train(config, args.out, overwrite=args.overwrite)
     print(
         f"{args.out}: best {summary['selected_on']} accuracy {summary['best_val_accuracy']:.4f} at epoch "
@@ -226,6 +267,8 @@ def cmd_evaluate(args) -> int:
     from keras_fer.callbacks import write_confusion_files
     from keras_fer.io import write_json, write_text
 
+    if args.out:
+        _check_writable(args.out, folder=True)
     model = _maybe_tta(_load_model(args.model), args.tta)
     x, y = fer_data.arrays(args.split, manual_dir=args.data, limit=args.limit)
     probs = model.predict(x.astype("float32"), batch_size=args.batch_size, verbose=_progress())
@@ -263,6 +306,7 @@ def cmd_predict(args) -> int:
     from keras_fer.data import read_unlabeled
     from keras_fer.io import atomic_path
 
+    _check_writable(args.out, folder=False)
     models = [_maybe_tta(_load_model(m), args.tta) for m in args.models]
     ids, images = read_unlabeled(args.input, resize=args.resize)
     x = images.astype("float32")
@@ -282,6 +326,7 @@ def cmd_predict(args) -> int:
 def cmd_detect(args) -> int:
     from keras_fer.detect import detect
 
+    _check_writable(args.out, folder=True)
     model = _load_model(args.model) if args.model else None
     result = detect(args.inputs, args.out, model=model, detector=args.detector, every=args.every,
                     crop_scale=args.crop_scale, batch_size=args.batch_size, annotate_images=not args.no_annotate,
@@ -296,6 +341,7 @@ def cmd_export(args) -> int:
 
     from keras_fer.export import check, export
 
+    _check_writable(args.out, folder=args.format == "tf_saved_model")
     model = _load_model(args.model)
     if args.data:
         from keras_fer.data import arrays
@@ -351,6 +397,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                "detect": cmd_detect, "export": cmd_export, "cache": cmd_cache}
     try:
         return handler[args.command](args)
+    except KeyboardInterrupt:
+        if args.command == "train":
+            print(f"\nkeras-fer train: stopped. {args.out} keeps every finished epoch; run the same command to "
+                  "resume from the last one.", file=sys.stderr)
+        else:
+            print(f"\nkeras-fer {args.command}: stopped.", file=sys.stderr)
+        return 130
     except (CliError, DetectError, ExportError, FerDataError, FerLayoutError, RunDirError, ValueError,
             FileNotFoundError) as err:
         print(f"keras-fer {args.command}: error: {err}", file=sys.stderr)

@@ -20,6 +20,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from keras_fer import cache
+from tfds_fer2013 import SPLITS as FER2013_SPLITS
 from tfds_fer2013 import readers
 from tfds_fer2013.readers import FerDataError, FerLayoutError, read_unlabeled  # noqa: F401
 
@@ -30,6 +31,8 @@ NORMALIZE_CHOICES = ("none", "rescale", "standardize")
 #: a hash of its pixels, so it is the same on every path (tf.data and arrays), in any file order, and
 #: identical images (FER2013 has some) never fall on both sides.
 CARVED_SPLITS = ("train_fit", "validation")
+#: Every split `load` and `arrays` read: FER2013's own, and those carved out of train.
+SPLITS = FER2013_SPLITS + CARVED_SPLITS
 _VALIDATION_PER_MILLE = 100
 
 

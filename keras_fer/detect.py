@@ -338,12 +338,13 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
 
     if every < 1 or batch_size < 1:
         raise DetectError(f"every={every}, batch_size={batch_size}: expected positive integers")
+    framing_for(detector, crop_scale)  # a bad crop scale is refused before the inputs are read
     files = expand_inputs(inputs)
     if not files:
         raise DetectError(f"no image or video files in {', '.join(map(str, inputs))}")
     out = pathlib.Path(out)
     emotions = EmotionDetector(model, detector, crop_scale, batch_size, tta)
-    (out / "annotated").mkdir(parents=True, exist_ok=True)
+    (out / "annotated" if annotate_images else out).mkdir(parents=True, exist_ok=True)
 
     rows: list = []
     timelines: dict = {}
@@ -470,6 +471,7 @@ def _video(path, name, out, emotions: EmotionDetector, classifier, every, progre
                 bgr = to_bgr8(frame)
                 if writer is None:
                     target = out / "annotated" / (pathlib.Path(name).stem + ".mp4")
+                    target.parent.mkdir(parents=True, exist_ok=True)
                     writer = _VideoOut(target, max(fps / every, 1.0), (bgr.shape[1], bgr.shape[0]))
                 boxes, faces = emotions.faces(bgr, "bgr")
                 classifier.add(_Item(str(path), index, bgr, boxes, 0, writer), faces)

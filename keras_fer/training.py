@@ -79,6 +79,13 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name}={value!r}: expected a positive integer")
+        if self.learning_rate is not None and not (isinstance(self.learning_rate, (int, float))
+                                                   and 0 < self.learning_rate <= 10):
+            raise ValueError(f"learning_rate={self.learning_rate!r}: expected a number above 0 (and at most 10)")
+        if self.model == "dnn" and isinstance(self.param_budget, int):
+            from keras_fer.models.budget import solve_widths
+
+            solve_widths(self.param_budget)  # a budget no network fits is refused before anything is written
         if self.normalize not in NORMALIZE_CHOICES:
             raise ValueError(f"normalize={self.normalize!r}: expected one of {NORMALIZE_CHOICES}")
         if self.precision not in PRECISIONS:
@@ -184,7 +191,7 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
                     learning_rate=learning_rate, recipe_fields=dataclasses.asdict(recipe))
     settings["data_fingerprint"] = fer_data.fingerprint(manual_dir)
     if rundir.check(out, settings, overwrite) == "finished":
-        print(f"{out}: already finished ({config.epochs} epochs); nothing to do.")
+        print(f"{out}: already finished ({config.epochs} epoch{'s' if config.epochs != 1 else ''}); nothing to do.")
         return json.loads((out / "summary.json").read_text())
 
     data = _prepare_data(config, recipe, manual_dir, batch_size)  # validated before anything is written
@@ -403,6 +410,10 @@ def _fit_and_summarise(plan: _Plan, data: _Data, policy) -> dict:
         _compile(plan, model, data)
         callbacks, backup, history = _callbacks(plan, data)
         done = backup.latest_epoch()
+        config = plan.config
+        print(f"keras-fer: training {type(model).__name__} ({model.count_params():,} parameters, {config.recipe} "
+              f"recipe) on {data.n_train:,} images for {config.epochs} epochs; best epoch chosen on "
+              f"{config.val_split}; run folder {plan.out}", flush=True)
         if done:
             print(f"{plan.out}: resuming after epoch {done} of {plan.config.epochs}")
         model.fit(data.fit_data, epochs=plan.config.epochs, initial_epoch=done, callbacks=callbacks,

@@ -219,8 +219,8 @@ def test_the_clis_choices_come_from_the_modules_that_own_them():
     from keras_fer.export import FORMATS
     from keras_fer.precision import PRECISIONS
     from keras_fer.recipes import OPTIMIZERS, RECIPES
+    from keras_fer.data import SPLITS
     from keras_fer.training import MODELS
-    from tfds_fer2013 import SPLITS
 
     sub = {a.dest: a for a in build_parser()._actions if a.dest == "command"}["command"].choices
 
@@ -231,3 +231,43 @@ def test_the_clis_choices_come_from_the_modules_that_own_them():
     assert choices("train", "--optimizer") == OPTIMIZERS and choices("train", "--recipe") == RECIPES
     assert choices("train", "--precision") == PRECISIONS and choices("evaluate", "--split") == SPLITS
     assert choices("detect", "--detector") == DETECTORS and choices("export", "--format") == FORMATS
+
+
+def test_an_unwritable_out_is_one_line_before_any_work(tmp_path, capsys):
+    (tmp_path / "file.txt").write_text("x")
+    blocked = tmp_path / "file.txt" / "out"
+    for argv in (["train", "--data", str(tmp_path), "--out", str(blocked)],
+                 ["detect", str(tmp_path), "--out", str(blocked)],
+                 ["predict", "pretrained", "--input", str(tmp_path), "--out", str(blocked / "p.csv")],
+                 ["export", "pretrained", "--format", "onnx", "--out", str(blocked / "m.onnx")],
+                 ["evaluate", "pretrained", "--out", str(blocked)]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "file.txt is a file" in err, (argv, err)
+
+
+def test_bad_values_and_a_data_file_instead_of_its_folder(tmp_path, capsys):
+    write_fer2013_csv(tmp_path / "fer", n_train=14, n_public=7)
+    common = ["--data", str(tmp_path / "fer"), "--epochs", "1", "--out", str(tmp_path / "run")]
+    assert main(["train", "--learning-rate", "-1", *common]) == 2
+    assert "learning_rate=-1.0" in capsys.readouterr().err
+    assert main(["train", "--model", "dnn", "--param-budget", "10", *common]) == 2
+    capsys.readouterr()
+    assert not (tmp_path / "run").exists()  # refused before anything was written
+    assert main(["train", "--data", str(tmp_path / "fer" / "fer2013.csv"), "--out", str(tmp_path / "r2")]) == 2
+    err = capsys.readouterr().err
+    assert "is a file: give the folder that holds it" in err and len(err.strip().splitlines()) == 1
+    assert main(["detect", str(tmp_path), "--crop-scale", "50", "--out", str(tmp_path / "d")]) == 2
+    assert "crop scale 50.0" in capsys.readouterr().err
+
+
+def test_ctrl_c_during_train_says_how_to_resume(tmp_path, capsys, monkeypatch):
+    import keras_fer.training
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keras_fer.training, "train", interrupted)
+    assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "run")]) == 130
+    err = capsys.readouterr().err
+    assert "run the same command to resume" in err and "Traceback" not in err

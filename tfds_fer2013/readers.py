@@ -102,6 +102,8 @@ def find_layout(manual_dir) -> Layout:
         'icml_csv'
     """
     root = pathlib.Path(manual_dir).expanduser()
+    if root.is_file():
+        raise FerLayoutError(f"{root} is a file: give the folder that holds it ({root.parent})")
     if not root.is_dir():
         raise FerLayoutError(
             f"FER2013 manual dir {root} does not exist.\n\n{MANUAL_DOWNLOAD_INSTRUCTIONS}"
