@@ -341,6 +341,9 @@ def cmd_export(args) -> int:
 
     from keras_fer.export import check, export
 
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning, module="keras.src.export")  # tf2onnx's np.object probe
     _check_writable(args.out, folder=args.format == "tf_saved_model")
     model = _load_model(args.model)
     if args.data:

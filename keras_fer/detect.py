@@ -35,7 +35,7 @@ DETECTORS = ("haar", "mtcnn")
 DETECT_MAX_SIDE = 1600
 #: Haar looks for faces at least 1/MIN_FACE_FRACTION of the photo's shorter side (and 24 px).
 MIN_FACE_FRACTION = 25
-COLUMNS = ["source", "frame", "x", "y", "w", "h", "label", "confidence"] + [f"p_{c}" for c in CLASS_NAMES]
+COLUMNS = ["source", "frame", "track", "x", "y", "w", "h", "label", "confidence"] + [f"p_{c}" for c in CLASS_NAMES]
 
 
 class DetectError(RuntimeError):
@@ -274,6 +274,7 @@ class _Item:
     boxes: np.ndarray
     first: int  # index of its first face in the pending batch
     sink: object  # where the annotated picture goes: a path, a video writer, or None
+    tracks: Optional[list] = None  # in a video: the track id of each face
 
 
 class _Classifier:
@@ -290,7 +291,8 @@ class _Classifier:
         self.items.append(item)
         self.faces.append(faces)
         self.n_faces += len(faces)
-        if self.n_faces >= self.batch_size:
+        # frames without faces count too: a long faceless video is never held in memory
+        if self.n_faces >= self.batch_size or len(self.items) >= self.batch_size:
             self.flush()
 
     def flush(self):
@@ -309,8 +311,8 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
            batch_size: int = 64, annotate_images: bool = True, progress: bool = True, tta: bool = True) -> dict:
     """Finds the faces in images, folders and videos and writes their emotions into `out`.
 
-    Writes `detections.csv` (one row per face: source, frame, box, label, confidence and the seven
-    probabilities; a file without a face gives one row with label "no_face"), annotated copies of
+    Writes `detections.csv` (one row per face: source, frame, track (in a video: the same number for
+    the same face from frame to frame), box, label, confidence and the seven probabilities; a file without a face gives one row with label "no_face"), annotated copies of
     the images under `out/annotated/`, and for each video an annotated video (at its frame rate
     divided by `every`) and `<name>_timeline.png` (the mean probability of each emotion per frame).
 
@@ -357,8 +359,9 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
         confidences = probs.max(axis=1) if len(probs) else []
         if not len(item.boxes):
             rows.append(dict(source=item.source, frame=item.frame, label="no_face"))
-        for box, label, conf, p in zip(item.boxes, labels, confidences, probs):
-            rows.append(dict(source=item.source, frame=item.frame, x=box[0], y=box[1], w=box[2], h=box[3],
+        tracks = item.tracks or [None] * len(item.boxes)
+        for box, track, label, conf, p in zip(item.boxes, tracks, labels, confidences, probs):
+            rows.append(dict(source=item.source, frame=item.frame, track=track, x=box[0], y=box[1], w=box[2], h=box[3],
                              label=label, confidence=float(conf), **{f"p_{c}": float(v) for c, v in zip(CLASS_NAMES, p)}))
         if item.frame is not None:
             timelines.setdefault(item.source, []).append(
@@ -454,12 +457,15 @@ def _video(path, name, out, emotions: EmotionDetector, classifier, every, progre
     import cv2
     from tqdm.auto import tqdm
 
+    from keras_fer.faces.tracking import IouTracker
+
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise ValueError(f"{path}: not a video OpenCV can open (expected {', '.join(VIDEO_SUFFIXES)})")
     fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
     total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
     writer = None
+    tracker = IouTracker(max_gap=max(1, 10 // every) * every)
     frames = tqdm(total=total, unit="frame", leave=False, disable=not progress, dynamic_ncols=True)
     index = 0
     try:
@@ -474,7 +480,7 @@ def _video(path, name, out, emotions: EmotionDetector, classifier, every, progre
                     target.parent.mkdir(parents=True, exist_ok=True)
                     writer = _VideoOut(target, max(fps / every, 1.0), (bgr.shape[1], bgr.shape[0]))
                 boxes, faces = emotions.faces(bgr, "bgr")
-                classifier.add(_Item(str(path), index, bgr, boxes, 0, writer), faces)
+                classifier.add(_Item(str(path), index, bgr, boxes, 0, writer, tracker.update(index, boxes)), faces)
             index += 1
             frames.update(1)
     finally:

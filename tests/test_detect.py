@@ -171,3 +171,33 @@ def test_large_photos_are_searched_scaled_down_and_boxes_map_back(face_bgr):
     assert max(seen[0][:2]) == DETECT_MAX_SIDE
     largest = boxes[np.argmax(boxes[:, 2])]
     assert len(small) == 1 and np.abs(largest / 4.0 - small[0]).max() <= 6 and crops.shape[1:] == (48, 48, 1)
+
+
+def test_two_people_in_a_video_keep_their_tracks(tmp_path, face_bgr):
+    video = tmp_path / "two.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (1024, 512))
+    for i in range(6):
+        writer.write(np.concatenate([np.roll(face_bgr, 3 * i, axis=1), np.roll(face_bgr, -3 * i, axis=1)], axis=1))
+    writer.release()
+    detect([video], tmp_path / "out", model=CountingModel(), progress=False, tta=False)
+    table = pd.read_csv(tmp_path / "out" / "detections.csv")
+    assert set(table.track) == {1, 2} and (table.groupby("frame").track.nunique() == 2).all()
+    left = table[table.x < 512].track
+    assert left.nunique() == 1 and table[table.x >= 512].track.nunique() == 1 and left.iloc[0] not in set(
+        table[table.x >= 512].track)
+
+
+def test_a_long_faceless_video_is_never_held_in_memory(tmp_path, monkeypatch):
+    import keras_fer.detect as detect_module
+
+    video = tmp_path / "empty.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (160, 120))
+    for i in range(120):
+        writer.write(np.full((120, 160, 3), 40 + i, np.uint8))
+    writer.release()
+    held = []
+    flush = detect_module._Classifier.flush
+    monkeypatch.setattr(detect_module._Classifier, "flush", lambda self: held.append(len(self.items)) or flush(self))
+    detect([video], tmp_path / "out", model=CountingModel(), batch_size=8, progress=False, tta=False)
+    assert max(held) <= 8 and sum(held) == 120  # frames pass in batches of 8 at most, none kept to the end
+    assert (pd.read_csv(tmp_path / "out" / "detections.csv").label == "no_face").sum() == 120
