@@ -61,8 +61,7 @@ def read_set(layout: str, folder: pathlib.Path, per_class: int, seed: int = 0):
         legend["label"] = legend["emotion"].str.lower().map(LEGEND)
         legend = legend.dropna(subset=["label"])
         legend = legend[[(folder / "images" / name).is_file() for name in legend["image"]]]
-        legend = legend.groupby("label", group_keys=False).apply(
-            lambda g: g.sample(min(len(g), per_class), random_state=seed))
+        legend = legend.sample(frac=1.0, random_state=seed).groupby("label").head(per_class)
         items = [(folder / "images" / name, label) for name, label in zip(legend["image"], legend["label"])]
     else:
         raise SystemExit(f"unknown layout {layout!r}: expected jaffe, tfeid or legend")

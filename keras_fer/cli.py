@@ -24,12 +24,10 @@ def _import_backend_quietly() -> None:
     kept off the terminal; they are shown only if an import fails."""
     if "keras" in sys.modules:
         return
-    import tempfile
+    from keras_fer.io import captured_stderr
 
-    with tempfile.TemporaryFile() as captured:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(captured.fileno(), 2)
+    error = None
+    with captured_stderr() as captured:
         try:
             import keras  # noqa: F401  (imports the backend, TensorFlow by default)
 
@@ -37,14 +35,11 @@ def _import_backend_quietly() -> None:
                 import tensorflow_datasets  # noqa: F401
             except ImportError:  # the JAX / torch install
                 pass
-        except BaseException:
-            os.dup2(saved, 2)
-            captured.seek(0)
-            sys.stderr.write(captured.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+        except BaseException as err:
+            error, text = err, captured()
+    if error is not None:
+        sys.stderr.write(text)
+        raise error
 
 
 class CliError(Exception):
@@ -333,6 +328,9 @@ def cmd_detect(args) -> int:
                     progress=True, tta=not args.no_tta)
     print(f"wrote {result['csv']}: {result['faces']} face(s) in {result['files']} file(s); "
           f"{result['no_face']} without a face; {len(result['unreadable'])} unreadable")
+    if len(result["unreadable"]) == result["files"]:
+        print("keras-fer detect: error: no input could be read", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -401,7 +399,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         return handler[args.command](args)
     except KeyboardInterrupt:
-        if args.command == "train":
+        if args.command == "detect":
+            print(f"\nkeras-fer detect: stopped. {args.out}/detections.csv holds the files finished so far.",
+                  file=sys.stderr)
+        elif args.command == "train":
             print(f"\nkeras-fer train: stopped. {args.out} keeps every finished epoch; run the same command to "
                   "resume from the last one.", file=sys.stderr)
         else:

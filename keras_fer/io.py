@@ -60,3 +60,36 @@ def _jsonable(value):
         return value.item()  # numpy scalars
     except AttributeError:
         return str(value)
+
+
+@contextlib.contextmanager
+def captured_stderr():
+    """Sends what C and C++ code write to file descriptor 2 into a temporary file for the block; yields a
+    function that returns it (for libraries that print past Python, as OpenCV's FFmpeg wrapper does).
+
+    Example:
+        >>> with captured_stderr() as text:
+        ...     _ = os.write(2, b"noise")
+        >>> text()
+        'noise'
+    """
+    import sys
+
+    done = {}
+
+    def text() -> str:
+        if "text" not in done:
+            captured.seek(0)
+            return captured.read().decode(errors="replace")
+        return done["text"]
+
+    with tempfile.TemporaryFile() as captured:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield text
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            done["text"] = text()

@@ -1,5 +1,7 @@
 """keras_fer.detect / `keras-fer detect`: faces in photos, folders and videos, classified in batches."""
 
+import pathlib
+
 import cv2
 import keras
 import numpy as np
@@ -65,7 +67,7 @@ def test_every_image_kind_in_a_folder_in_one_batch(tmp_path, face_bgr, capsys):
     assert "broken.jpg" in capsys.readouterr().err
     assert model.calls == [7]  # all faces of all files in one predict call
     annotated = sorted(p.name for p in (tmp_path / "out" / "annotated").iterdir())
-    assert "deeper__grey.png" in annotated and "colour.jpg" in annotated and "colour.webp" in annotated
+    assert "deeper__grey.png" in annotated and len({pathlib.Path(n).stem for n in annotated}) == len(annotated)
     # the box of one face is drawn in green on the copy
     x, y, w, h = faces.iloc[0][["x", "y", "w", "h"]].astype(int)
     copy = read_image(tmp_path / "out" / "annotated" / faces.iloc[0].source.split("/")[-1])
@@ -91,7 +93,7 @@ def test_a_video_every_second_frame(tmp_path, face_bgr):
     table = pd.read_csv(tmp_path / "out" / "detections.csv")
     assert sorted(set(table.frame)) == [0, 2, 4, 6, 8]
     assert (tmp_path / "out" / "clip_timeline.png").stat().st_size > 0
-    annotated = cv2.VideoCapture(str(tmp_path / "out" / "annotated" / "clip.mp4"))
+    annotated = cv2.VideoCapture(str(tmp_path / "out" / "annotated" / "clip.webm"))
     assert int(annotated.get(cv2.CAP_PROP_FRAME_COUNT)) == 5
     assert not list((tmp_path / "out" / "annotated").glob(".*tmp*"))
 
@@ -188,7 +190,7 @@ def test_two_people_in_a_video_keep_their_tracks(tmp_path, face_bgr):
 
 
 def test_a_long_faceless_video_is_never_held_in_memory(tmp_path, monkeypatch):
-    import keras_fer.detect as detect_module
+    import keras_fer.faces.job as detect_module
 
     video = tmp_path / "empty.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (160, 120))
@@ -201,3 +203,65 @@ def test_a_long_faceless_video_is_never_held_in_memory(tmp_path, monkeypatch):
     detect([video], tmp_path / "out", model=CountingModel(), batch_size=8, progress=False, tta=False)
     assert max(held) <= 8 and sum(held) == 120  # frames pass in batches of 8 at most, none kept to the end
     assert (pd.read_csv(tmp_path / "out" / "detections.csv").label == "no_face").sum() == 120
+
+
+def write_clip(path, face_bgr, n=4, fourcc="MJPG"):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 10.0, (512, 512))
+    for i in range(n):
+        writer.write(np.roll(face_bgr, 4 * i, axis=1))
+    writer.release()
+
+
+def test_same_stems_never_overwrite_and_out_inside_the_input_is_not_read_back(tmp_path, face_bgr):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_clip(folder / "clip.avi", face_bgr)
+    write_clip(folder / "clip.mkv", face_bgr)
+    cv2.imwrite(str(folder / "clip.png"), face_bgr)
+    out = folder / "out"  # inside the input folder
+    for _ in range(2):  # the second run must not read the first run's outputs
+        result = detect([folder], out, model=CountingModel(), progress=False, tta=False)
+        assert result["files"] == 3
+    names = sorted(p.name for p in (out / "annotated").iterdir())
+    assert len(names) == 3 and len({pathlib.Path(n).stem for n in names}) == 3, names
+    assert len(list(out.glob("*_timeline.png"))) == 2
+    table = pd.read_csv(out / "detections.csv")
+    faces = table[table.label != "no_face"]
+    assert all(faces[c].dtype.kind == "i" for c in ("x", "y", "w", "h"))  # integers in every row
+
+
+def test_ctrl_c_mid_video_keeps_what_was_found_and_a_playable_video(tmp_path, face_bgr, monkeypatch):
+    write_clip(tmp_path / "a.avi", face_bgr, n=6)
+    model = CountingModel()
+    calls = []
+
+    def interrupt_on_the_third_frame(x):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return CountingModel.predict_on_batch(model, x)
+
+    monkeypatch.setattr(model, "predict_on_batch", interrupt_on_the_third_frame)
+    with pytest.raises(KeyboardInterrupt):
+        detect([tmp_path / "a.avi"], tmp_path / "out", model=model, batch_size=1, progress=False, tta=False)
+    table = pd.read_csv(tmp_path / "out" / "detections.csv")
+    assert sorted(table.frame) == [0, 1, 2]  # the frames read before the stop, classified on the way out
+    video = cv2.VideoCapture(str(tmp_path / "out" / "annotated" / "a.webm"))
+    assert video.read()[0]
+    assert not [p for p in (tmp_path / "out").rglob(".*tmp*")]  # nothing hidden left behind
+
+
+def test_bad_images_from_python_are_one_clear_error():
+    finder = EmotionDetector(model=CountingModel(), tta=False)
+    for bad in (None, np.zeros((0, 0, 3), np.uint8), np.zeros((5,), np.uint8), np.zeros((4, 4, 2), np.uint8)):
+        with pytest.raises(DetectError, match="image"):
+            finder.detect(bad)
+
+
+def test_every_input_unreadable_is_a_failure(tmp_path, capsys):
+    from keras_fer.cli import main
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jpg").write_text("no")
+    assert main(["detect", str(tmp_path / "in"), "--out", str(tmp_path / "out")]) == 2
+    assert "no input could be read" in capsys.readouterr().err
