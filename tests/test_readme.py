@@ -74,3 +74,37 @@ def test_the_keras_fer_lines(home, monkeypatch, capsys):
         assert status == 0, f"{command}\n{capsys.readouterr().err[-3000:]}"
     assert (root / "out" / "detections.csv").is_file() and (root / "reports" / "study" / "report.md").is_file()
     assert (root / "predictions.csv").read_text().startswith("id,label,emotion")
+
+
+def test_the_lines_of_docs_cli_md(home, monkeypatch, capsys):
+    """Every `keras-fer` line of docs/cli.md, in its order, with the files it names made here."""
+    import glob
+
+    from keras_fer import cli
+
+    root, env = home
+    monkeypatch.chdir(root)
+    for name in ("TFDS_DATA_DIR", "KERAS_FER_CACHE"):
+        monkeypatch.setenv(name, env[name])
+    photo = cv2.imread(str(root / "photo.jpg"))
+    (root / "holidays").mkdir(exist_ok=True)
+    cv2.imwrite(str(root / "holidays" / "beach.jpg"), photo)
+    writer = cv2.VideoWriter(str(root / "clip.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 10.0, (512, 512))
+    for i in range(10):
+        writer.write(np.roll(photo, 3 * i, axis=1))
+    writer.release()
+    (root / "faces").mkdir(exist_ok=True)
+    for i, face in enumerate(random_faces(3, seed=5)[0]):
+        cv2.imwrite(str(root / "faces" / f"f{i}.png"), cv2.resize(face, (64, 64)))
+    text = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    lines = [line.strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S) for line in block.splitlines()]
+    commands = [line for line in lines if line.startswith("keras-fer ")]
+    assert len(commands) >= 10
+    for command in commands:
+        args = []
+        for word in shlex.split(command.replace("../shared/fer2013", str(root / "fer")))[1:]:
+            args += sorted(glob.glob(word)) if "*" in word else [word]
+        if args[0] == "train" and "--epochs" not in args:
+            args += ["--epochs", "1"]
+        assert cli.main(args) == 0, f"{command}\n{capsys.readouterr().err[-3000:]}"
+    assert (root / "fer.onnx").is_file() and (root / "faces.csv").read_text().startswith("id,label,emotion")
