@@ -11,7 +11,9 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import pathlib
 import sys
@@ -127,9 +129,14 @@ def prepare(manual_dir=None, data_dir=None):
     if not sys.stderr.isatty():  # progress bars would leave escape codes in log files
         tfds.disable_progress_bar()
     builder = tfds.builder("fer2013", data_dir=os.fspath(data_dir))
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=os.fspath(manual_dir))
-    )
+    if not builder.is_prepared():
+        # TFDS' own lines speak of downloading and "Unknown size": nothing is downloaded here
+        print(f"keras-fer: preparing FER2013 from {manual_dir} into {builder.data_dir} (once; about a minute)",
+              file=sys.stderr, flush=True)
+    with contextlib.redirect_stdout(io.StringIO()):
+        builder.download_and_prepare(
+            download_config=tfds.download.DownloadConfig(manual_dir=os.fspath(manual_dir))
+        )
     if keyed and not (pathlib.Path(data_dir) / "source.json").is_file():
         cache.record_source(pathlib.Path(data_dir), manual_dir, layout)
     return builder
@@ -183,6 +190,8 @@ def load(
     limit: Optional[int] = None,
     drop_remainder: bool = False,
     augment_strength=None,
+    epochs: Optional[int] = None,
+    initial_epoch: int = 0,
 ):
     """A prefetched `tf.data.Dataset` of `(float32 [B, 48, 48, 1], int32 [B])` batches of a split.
 
@@ -204,7 +213,12 @@ def load(
         limit: keep only the first `limit` images of the split.
         drop_remainder: drop a last, smaller batch.
         augment_strength: a number or a `tf.Variable` scaling the rotation, zoom and shift of a
-            `FerAugmentation` (read at every batch, so a callback can ramp it during training).
+            `FerAugmentation` (read at every batch), or, with `epochs`, a function of the epoch (an
+            int64 tensor) that returns it.
+        epochs: for training: the dataset then holds epochs `initial_epoch` .. `epochs - 1` one after
+            the other (give `fit` `steps_per_epoch`), each epoch's order and augmentation keyed by
+            (seed, epoch, batch): a run resumed at `initial_epoch` sees what an uninterrupted one saw.
+        initial_epoch: the first epoch (0-based) the dataset holds, with `epochs`.
 
     Returns:
         `tf.data.Dataset`.
@@ -237,12 +251,8 @@ def load(
         ds = ds.apply(tf.data.experimental.assert_cardinality(_count(ds)))
     if shuffle is None:
         shuffle = split.startswith("train")
-    if shuffle:
-        size = builder.info.splits["train" if carved else split].num_examples
-        if limit is not None:
-            size = min(size, int(limit))
-        ds = ds.shuffle(max(size, 1), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    size = builder.info.splits["train" if carved else split].num_examples
+    size = max(min(size, int(limit)) if limit is not None else size, 1)
 
     if normalize == "standardize":
         normalize = normalization_layer(manual_dir, data_dir)
@@ -257,14 +267,10 @@ def load(
             return tf.convert_to_tensor(normalize(x))
         return x
 
-    if isinstance(augment, FerAugmentation):
-        # Stateless draws keyed by one random number per batch from a seeded stream that changes
-        # every epoch: identical for two runs with one seed, and independent of how many batches
-        # the parallel map computes at once.
-        keys = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-
-        def apply(key, batch):
-            x, y = batch
+    def finish(key, epoch, batch):
+        """Scales (and augments) one batch; `key` and `epoch` (int64 scalars) key its random draws."""
+        x, y = batch
+        if isinstance(augment, FerAugmentation):
             x = tf.cast(x, tf.float32)  # augmented in 0..255 (the layer's value_range), then scaled
             counter = iter(range(32))
 
@@ -273,20 +279,44 @@ def load(
                 shape = tf.shape(x)[:1] if shape is None else shape
                 return tf.random.stateless_uniform(shape, stream, minval=low, maxval=high)
 
-            k = 1.0 if augment_strength is None else tf.cast(augment_strength, tf.float32)
+            if callable(augment_strength) and not isinstance(augment_strength, tf.Variable):
+                k = tf.cast(augment_strength(epoch), tf.float32)
+            else:
+                k = 1.0 if augment_strength is None else tf.cast(augment_strength, tf.float32)
             return scale(augment.augment(x, uniform, k, ops=tensorflow_ops())), tf.cast(y, tf.int32)
+        if augment:
+            return tf.convert_to_tensor(augment(scale(x), training=True)), tf.cast(y, tf.int32)
+        return scale(x), tf.cast(y, tf.int32)
 
-        ds = tf.data.Dataset.zip(keys, ds).map(
-            apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
-        )
-    elif augment:
-        layer = augment
-        ds = ds.map(
-            lambda x, y: (tf.convert_to_tensor(layer(scale(x), training=True)), tf.cast(y, tf.int32)),
-            num_parallel_calls=tf.data.AUTOTUNE,
-        )
+    if epochs is not None:
+        # Training: one dataset over epochs initial_epoch .. epochs-1, each epoch's order and augmentation
+        # keyed by (seed, epoch, batch), so a run resumed after epoch k sees what an uninterrupted run saw.
+        def one_epoch(epoch: int):
+            key = (0 if seed is None else int(seed)) * 1_000_003 + epoch
+            d = ds.shuffle(size, seed=key, reshuffle_each_iteration=False) if shuffle else ds
+            d = d.batch(batch_size, drop_remainder=drop_remainder).enumerate()
+            e = tf.constant(epoch, tf.int64)
+            return d.map(lambda i, b: finish(key * 100_003 + i, e, b), num_parallel_calls=tf.data.AUTOTUNE,
+                         deterministic=True)
+
+        epoch_list = [one_epoch(e) for e in range(int(initial_epoch), max(int(epochs), int(initial_epoch) + 1))]
+        ds = epoch_list[0] if initial_epoch < epochs else epoch_list[0].take(0)
+        for more in epoch_list[1:]:
+            ds = ds.concatenate(more)
+        return ds.prefetch(tf.data.AUTOTUNE)
+
+    if shuffle:
+        ds = ds.shuffle(size, seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    if isinstance(augment, FerAugmentation):
+        # Stateless draws keyed by one random number per batch from a seeded stream that changes
+        # every epoch: identical for two runs with one seed, and independent of how many batches
+        # the parallel map computes at once.
+        keys = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        ds = tf.data.Dataset.zip(keys, ds).map(lambda key, b: finish(key, tf.constant(0, tf.int64), b),
+                                               num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     else:
-        ds = ds.map(lambda x, y: (scale(x), tf.cast(y, tf.int32)), num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(lambda x, y: finish(None, None, (x, y)), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
@@ -338,3 +368,36 @@ def arrays(
     if limit is not None:
         x, y = x[: int(limit)], y[: int(limit)]
     return x, y
+
+
+def epoch_batches(x, y, *, batch_size: int, seed: int, epoch: int = 0):
+    """A `keras.utils.PyDataset` of one epoch's shuffled batches, the order drawn from
+    `np.random.default_rng([seed, epoch])`; set its `epoch` attribute at each epoch's start (a callback's
+    `on_epoch_begin` does), and a run resumed at epoch k sees what an uninterrupted run saw. The arrays
+    path of training (JAX, PyTorch); needs only Keras.
+
+    Example:
+        >>> xs, ys = np.arange(10)[:, None], np.arange(10)
+        >>> batches = epoch_batches(xs, ys, batch_size=4, seed=0)
+        >>> len(batches), sorted(np.concatenate([batches[i][1] for i in range(3)]).tolist()) == list(range(10))
+        (3, True)
+        >>> first = batches[0][1]; batches.epoch = 1
+        >>> bool((batches[0][1] == first).all()), bool((epoch_batches(xs, ys, batch_size=4, seed=0, epoch=1)[0][1] == batches[0][1]).all())
+        (False, True)
+    """
+    import keras
+
+    class _EpochBatches(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.epoch = int(epoch)
+
+        def __len__(self):
+            return -(-len(x) // batch_size)
+
+        def __getitem__(self, index):
+            order = np.random.default_rng([int(seed), int(self.epoch)]).permutation(len(x))
+            pick = order[index * batch_size:(index + 1) * batch_size]
+            return x[pick], y[pick]
+
+    return _EpochBatches()

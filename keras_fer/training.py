@@ -194,6 +194,9 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         print(f"{out}: already finished ({config.epochs} epoch{'s' if config.epochs != 1 else ''}); nothing to do.")
         return json.loads((out / "summary.json").read_text())
 
+    import keras
+
+    keras.utils.set_random_seed(config.seed)  # before anything random is built: two calls give one run
     data = _prepare_data(config, recipe, manual_dir, batch_size)  # validated before anything is written
     warning = blur_warning(*_first_images(data))
     if warning:
@@ -203,9 +206,6 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
         if rundir.check(out, settings, overwrite) == "replace":  # again, now that no one else writes there
             rundir.clear(out)
         write_json(out / "config.json", {"settings": settings, "versions": _versions(), "devices": config.devices})
-        import keras
-
-        keras.utils.set_random_seed(config.seed)
         previous_policy = keras.mixed_precision.global_policy()
         policy = set_precision(config.precision)
         plan = _Plan(config=config, recipe=recipe, out=out, batch_size=batch_size, optimizer=optimizer_name,
@@ -226,10 +226,12 @@ class _Data:
     test_data: object  # public_test, evaluated once with the best model
     n_train: int
     standardize: Optional[tuple]
-    strength: object  # the tf.data pipeline's augmentation-strength tf.Variable, or None
+    strength: object  # the tf.data pipeline's augmentation strength per epoch (a function), or None
     use_tf: bool
     clean_train: object = None  # un-augmented training images for PreciseBatchNorm, or None
     builder: object = None  # the prepared TFDS builder (tf.data path), which the sharpness guard reads
+    resume_from: object = None  # `resume_from(epoch)`: what `fit` is given when the run starts after `epoch`
+    train_images: object = None  # the training images (arrays path), which the sharpness guard reads
 
 
 def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_size: int) -> _Data:
@@ -244,7 +246,14 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     if _use_tf_data():
         import tensorflow as tf
 
-        strength = tf.Variable(1.0, trainable=False, dtype=tf.float32)
+        strength = None
+        if config.augment and recipe.augment_start is not None:  # the recipe's ramp, computed per epoch in tf.data
+            start, ramp = float(recipe.augment_start), max(int(recipe.augment_ramp_epochs), 1)
+
+            def strength(epoch):
+                e = tf.cast(epoch, tf.float32)
+                return tf.where(e < ramp, start + (1.0 - start) * e / ramp, 1.0)
+
         builder = fer_data.prepare(manual_dir)
         common = dict(manual_dir=manual_dir, batch_size=batch_size, normalize="none", seed=config.seed)
         augment = config.augment
@@ -252,8 +261,11 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
             from keras_fer.layers import FerAugmentation
 
             augment = FerAugmentation(seed=config.seed, **recipe.augmentation)
-        train_ds = fer_data.load(fit_split, augment=augment, limit=config.limit,
-                                 augment_strength=strength, **common)
+        def train_from(initial_epoch):
+            ds = fer_data.load(fit_split, augment=augment, limit=config.limit, augment_strength=strength,
+                               epochs=config.epochs, initial_epoch=initial_epoch, **common)
+            return ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot else ds
+
         val_ds = fer_data.load(config.val_split, limit=config.val_limit, **common)
         test_ds = val_ds if config.val_split == "public_test" else fer_data.load("public_test", **common)
         n_train = fer_data.num_examples(fit_split, manual_dir=manual_dir, limit=config.limit)
@@ -265,12 +277,11 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         if recipe.precise_bn_images:
             clean = fer_data.load(fit_split, limit=min(recipe.precise_bn_images, n_train), shuffle=False,
                                   manual_dir=manual_dir, batch_size=256, normalize="none")
-        train_fit, val_fit = train_ds, val_ds
-        if one_hot:
-            to_one_hot = lambda x, y: (x, tf.one_hot(y, 7))  # noqa: E731
-            train_fit, val_fit = train_ds.map(to_one_hot), val_ds.map(to_one_hot)
-        # shuffle=False: tf.data already shuffles (and Keras would warn)
-        return _Data(fit_data=train_fit, fit_kwargs={"validation_data": val_fit, "shuffle": False},
+        val_fit = val_ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot else val_ds
+        steps = -(-n_train // batch_size)
+        # shuffle=False: tf.data already shuffles (and Keras would warn); one dataset holds every epoch
+        return _Data(fit_data=train_from(0), resume_from=train_from,
+                     fit_kwargs={"validation_data": val_fit, "shuffle": False, "steps_per_epoch": steps},
                      val_data=val_ds, test_data=test_ds, n_train=n_train, standardize=standardize, strength=strength, use_tf=True,
                      clean_train=clean, builder=builder)
     x_train, y_train = fer_data.arrays(fit_split, manual_dir=manual_dir, limit=config.limit)
@@ -285,16 +296,22 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     y_fit, yv_fit = y_train, y_val
     if one_hot:
         y_fit, yv_fit = keras.utils.to_categorical(y_train, 7), keras.utils.to_categorical(y_val, 7)
-    kwargs = {"y": y_fit, "batch_size": batch_size, "shuffle": True, "validation_data": (x_val, yv_fit)}
+    def train_from(initial_epoch):  # its `epoch` is set by a callback at each epoch's start (_callbacks)
+        return fer_data.epoch_batches(x_train, y_fit, batch_size=batch_size, seed=config.seed, epoch=initial_epoch)
+
+    # shuffle=False: the batches are already shuffled per epoch (Keras would reorder them with Python's
+    # global `random`, which a resumed process does not share)
+    kwargs = {"validation_data": (x_val, yv_fit), "shuffle": False}
     clean = x_train[: recipe.precise_bn_images] if recipe.precise_bn_images else None
-    return _Data(fit_data=x_train, fit_kwargs=kwargs, val_data=(x_val, y_val), test_data=test, n_train=len(x_train),
-                 standardize=standardize, strength=None, use_tf=False, clean_train=clean)
+    return _Data(fit_data=train_from(0), resume_from=train_from, fit_kwargs=kwargs, val_data=(x_val, y_val),
+                 test_data=test, n_train=len(x_train), standardize=standardize, strength=None, use_tf=False,
+                 clean_train=clean, train_images=x_train)
 
 
 def _first_images(data: _Data, n: int = 300):
     """The first `n` training and public_test images (0..255), for the sharpness guard."""
     if not data.use_tf:
-        return data.fit_data[:n], data.val_data[0][:n]
+        return data.train_images[:n], data.val_data[0][:n]
     builder = data.builder
 
     def take(split):
@@ -338,8 +355,10 @@ def _compile(plan: _Plan, model, data: _Data):
     model.compile(optimizer=make_optimizer(plan.optimizer, lr, recipe.weight_decay), loss=loss, metrics=[metric])
 
 
-def _callbacks(plan: _Plan, data: _Data):
+def _callbacks(plan: _Plan, data: _Data, fit_data=None):
     """The run's callbacks in the order they must run, and the backup and history among them."""
+    import keras
+
     from keras_fer.callbacks import (AtomicBackupAndRestore, AugmentRamp, BestModelCheckpoint, DropoutRamp,
                                      HistoryCSV, PreciseBatchNorm)
 
@@ -350,10 +369,12 @@ def _callbacks(plan: _Plan, data: _Data):
     callbacks = [history, BestModelCheckpoint(out / "best.keras"), backup]
     if recipe.dropout_start is not None:
         callbacks.insert(0, DropoutRamp(recipe))
-    if plan.config.augment and recipe.augment_start is not None:  # tf.data's variable, or the model's layer
-        callbacks.insert(0, AugmentRamp(recipe, data.strength))
+    if plan.config.augment and recipe.augment_start is not None and not data.use_tf:  # the model's layer
+        callbacks.insert(0, AugmentRamp(recipe))  # (tf.data computes the ramp from each batch's epoch)
     if data.clean_train is not None:  # first: validation and the checkpoint see the new statistics
         callbacks.insert(0, PreciseBatchNorm(data.clean_train, compare=data.val_data))
+    if hasattr(fit_data, "epoch"):  # the arrays path: each epoch's order is keyed by its number
+        callbacks.insert(0, keras.callbacks.LambdaCallback(on_epoch_begin=lambda e, logs: setattr(fit_data, "epoch", e)))
     return callbacks, backup, history
 
 
@@ -404,18 +425,27 @@ def _fit_and_summarise(plan: _Plan, data: _Data, policy) -> dict:
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
     started = time.perf_counter()
+    import keras
+
+    # Again: whatever preparing the data drew (a first preparation draws more than a cached one), the model
+    # starts from the same weights and random-number generators.
+    keras.utils.set_random_seed(plan.config.seed)
     with data_parallel(plan.config.devices):
         model = build_model(plan.config, data.standardize, augmentation_in_model=not data.use_tf,
                             augmentation=plan.recipe.augmentation)
         _compile(plan, model, data)
-        callbacks, backup, history = _callbacks(plan, data)
+        from keras_fer.callbacks import AtomicBackupAndRestore
+
+        backup_epoch = AtomicBackupAndRestore(plan.out / "backup").latest_epoch()
+        fit_data = data.resume_from(backup_epoch) if backup_epoch else data.fit_data
+        callbacks, backup, history = _callbacks(plan, data, fit_data)
         done = backup.latest_epoch()
         config = plan.config
         print(f"keras-fer: training {type(model).__name__} ({model.count_params():,} parameters, {config.recipe} "
               f"recipe) on {data.n_train:,} images for {config.epochs} epochs; best epoch chosen on "
               f"{config.val_split}; run folder {plan.out}", flush=True)
-        if done:
+        if done:  # the epochs still to run, keyed as the uninterrupted run's
             print(f"{plan.out}: resuming after epoch {done} of {plan.config.epochs}")
-        model.fit(data.fit_data, epochs=plan.config.epochs, initial_epoch=done, callbacks=callbacks,
+        model.fit(fit_data, epochs=plan.config.epochs, initial_epoch=done, callbacks=callbacks,
                   verbose=verbose, **data.fit_kwargs)
     return _summarise(plan, model, data, history, policy, started)

@@ -8,12 +8,14 @@ import shutil
 from typing import Callable, Optional
 
 import keras
+import numpy as np
 
 
 class AtomicBackupAndRestore(keras.callbacks.Callback):
     """Resumable training that survives `kill -9` at any moment (public Keras API only).
 
-    After each epoch the weights (with the optimizer's state), the epoch number and optional extra
+    After each epoch the weights (with the optimizer's state), the states of the model's random-number
+    generators (Dropout, augmentation: `save_weights` leaves them out), the epoch number and optional extra
     state are written to a temporary folder that is renamed to `backup_dir/epoch-NNNNN` in one step;
     older backups are then removed. At the start of training the newest complete backup is loaded.
     Pass `initial_epoch=backup.latest_epoch()` to `fit` so that it continues where the backup ends.
@@ -60,6 +62,11 @@ class AtomicBackupAndRestore(keras.callbacks.Callback):
             if optimizer is not None and not optimizer.built:  # its state is in the backup too
                 optimizer.build(self.model.trainable_variables)
             self.model.load_weights(str(latest / "latest.weights.h5"))
+            states = latest / "seed_generators.npz"
+            if states.is_file():  # Dropout's and augmentation's random streams continue where they were
+                with np.load(states) as saved:
+                    for i, variable in enumerate(_seed_states(self.model)):
+                        variable.assign(saved[f"s{i:04d}"])
 
     def on_epoch_end(self, epoch, logs=None):
         self.root.mkdir(parents=True, exist_ok=True)
@@ -69,6 +76,8 @@ class AtomicBackupAndRestore(keras.callbacks.Callback):
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         self.model.save_weights(str(tmp / "latest.weights.h5"), overwrite=True)
+        np.savez(tmp / "seed_generators.npz", **{f"s{i:04d}": keras.ops.convert_to_numpy(v)
+                                                 for i, v in enumerate(_seed_states(self.model))})
         if self.state is not None:
             (tmp / "state.json").write_text(json.dumps(self.state()))
         (tmp / "training_metadata.json").write_text(json.dumps({"epoch": done}))
@@ -81,3 +90,10 @@ class AtomicBackupAndRestore(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self.delete_checkpoint:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _seed_states(model) -> list:
+    """The states of the model's random-number generators (Dropout, augmentation), which `save_weights`
+    leaves out, in the model's own order."""
+    weights = {id(w) for w in model.weights}
+    return [v for v in model.variables if id(v) not in weights and "seed_generator" in v.path]
