@@ -370,9 +370,9 @@ def arrays(
     return x, y
 
 
-def epoch_batches(x, y, *, batch_size: int, seed: int, epoch: int = 0):
+def epoch_batches(x, y, *, batch_size: int, seed: int, epoch: int = 0, drop_remainder: bool = False):
     """A `keras.utils.PyDataset` of one epoch's shuffled batches, the order drawn from
-    `np.random.default_rng([seed, epoch])`; set its `epoch` attribute at each epoch's start (a callback's
+    `np.random.default_rng([seed, epoch])` (`drop_remainder`: without the last, smaller batch); set its `epoch` attribute at each epoch's start (a callback's
     `on_epoch_begin` does), and a run resumed at epoch k sees what an uninterrupted run saw. The arrays
     path of training (JAX, PyTorch); needs only Keras.
 
@@ -393,7 +393,7 @@ def epoch_batches(x, y, *, batch_size: int, seed: int, epoch: int = 0):
             self.epoch = int(epoch)
 
         def __len__(self):
-            return -(-len(x) // batch_size)
+            return len(x) // batch_size if drop_remainder else -(-len(x) // batch_size)
 
         def __getitem__(self, index):
             order = np.random.default_rng([int(seed), int(self.epoch)]).permutation(len(x))

@@ -241,6 +241,17 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     from keras_fer import data as fer_data
 
     one_hot = recipe.label_smoothing > 0  # CategoricalCrossentropy smooths; the sparse one cannot
+    # On several devices every batch must split evenly: the last, smaller batch of an epoch is left out
+    # (another one each epoch, as the order changes).
+    # The validation split is cut to a multiple of the device count (at most count - 1 images fewer).
+    from keras_fer.distribute import count_devices
+
+    n_devices = count_devices(config.devices)
+    drop_remainder = n_devices > 1
+
+    def val_limit(n_val):
+        n = min(n_val, config.val_limit or n_val)
+        return n - n % n_devices
     # Selecting on validation fits on the rest of train; the course report's protocol fits on all of it.
     fit_split = "train" if config.val_split == "public_test" else "train_fit"
     if _use_tf_data():
@@ -263,11 +274,13 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
             augment = FerAugmentation(seed=config.seed, **recipe.augmentation)
         def train_from(initial_epoch):
             ds = fer_data.load(fit_split, augment=augment, limit=config.limit, augment_strength=strength,
-                               epochs=config.epochs, initial_epoch=initial_epoch, **common)
+                               epochs=config.epochs, initial_epoch=initial_epoch, drop_remainder=drop_remainder,
+                               **common)
             return ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot else ds
 
-        val_ds = fer_data.load(config.val_split, limit=config.val_limit, **common)
-        test_ds = val_ds if config.val_split == "public_test" else fer_data.load("public_test", **common)
+        val_ds = fer_data.load(config.val_split, **common,
+                               limit=val_limit(fer_data.num_examples(config.val_split, manual_dir=manual_dir)))
+        test_ds = fer_data.load("public_test", **common)  # all of it, once, whatever selected the epoch
         n_train = fer_data.num_examples(fit_split, manual_dir=manual_dir, limit=config.limit)
         standardize = None
         if config.normalize == "standardize":
@@ -278,15 +291,16 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
             clean = fer_data.load(fit_split, limit=min(recipe.precise_bn_images, n_train), shuffle=False,
                                   manual_dir=manual_dir, batch_size=256, normalize="none")
         val_fit = val_ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot else val_ds
-        steps = -(-n_train // batch_size)
+        steps = n_train // batch_size if drop_remainder else -(-n_train // batch_size)
         # shuffle=False: tf.data already shuffles (and Keras would warn); one dataset holds every epoch
         return _Data(fit_data=train_from(0), resume_from=train_from,
                      fit_kwargs={"validation_data": val_fit, "shuffle": False, "steps_per_epoch": steps},
                      val_data=val_ds, test_data=test_ds, n_train=n_train, standardize=standardize, strength=strength, use_tf=True,
                      clean_train=clean, builder=builder)
     x_train, y_train = fer_data.arrays(fit_split, manual_dir=manual_dir, limit=config.limit)
-    x_val, y_val = fer_data.arrays(config.val_split, manual_dir=manual_dir, limit=config.val_limit)
-    test = (x_val, y_val) if config.val_split == "public_test" else fer_data.arrays("public_test", manual_dir=manual_dir)
+    x_val, y_val = fer_data.arrays(config.val_split, manual_dir=manual_dir)
+    x_val, y_val = x_val[:val_limit(len(x_val))], y_val[:val_limit(len(y_val))]
+    test = fer_data.arrays("public_test", manual_dir=manual_dir)
     x_train, x_val = x_train.astype("float32"), x_val.astype("float32")
     standardize = None
     if config.normalize == "standardize":
@@ -297,7 +311,8 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     if one_hot:
         y_fit, yv_fit = keras.utils.to_categorical(y_train, 7), keras.utils.to_categorical(y_val, 7)
     def train_from(initial_epoch):  # its `epoch` is set by a callback at each epoch's start (_callbacks)
-        return fer_data.epoch_batches(x_train, y_fit, batch_size=batch_size, seed=config.seed, epoch=initial_epoch)
+        return fer_data.epoch_batches(x_train, y_fit, batch_size=batch_size, seed=config.seed, epoch=initial_epoch,
+                                      drop_remainder=drop_remainder)
 
     # shuffle=False: the batches are already shuffled per epoch (Keras would reorder them with Python's
     # global `random`, which a resumed process does not share)
