@@ -59,6 +59,60 @@ MUTANTS = {
         'return cls(**{k: v for k, v in config.items() if k != "head_dropout"})',
         ["tests/test_cnn.py::test_save_load_round_trip_identical_predictions"],
     ),
+    "epochs counted from the restart (tf.data)": (
+        "keras_fer/data.py",
+        "key = (0 if seed is None else int(seed)) * 1_000_003 + epoch",
+        "key = (0 if seed is None else int(seed)) * 1_000_003 + epoch - int(initial_epoch)",
+        ["tests/test_resume_exact.py::test_killed_and_resumed_equals_never_interrupted[tensorflow]"],
+    ),
+    "epochs counted from the restart (arrays)": (
+        "keras_fer/data.py",
+        "order = np.random.default_rng([int(seed), int(self.epoch)]).permutation(len(x))",
+        "order = np.random.default_rng([int(seed), int(self.epoch) - int(epoch)]).permutation(len(x))",
+        ["tests/test_resume_exact.py::test_killed_and_resumed_equals_never_interrupted[jax]"],
+    ),
+    "the seed set after the data": (
+        "keras_fer/training.py",
+        "    keras.utils.set_random_seed(plan.config.seed)\n",
+        "",
+        ["tests/test_resume_exact.py::test_two_train_calls_with_one_seed_are_one_run"],
+    ),
+    "validation overlaps what is fitted": (
+        "keras_fer/data.py",
+        'keep = validation_mask(x) == (split == "validation")',
+        "keep = np.ones(len(x), bool)",
+        ["tests/test_data.py::test_validation_is_carved_out_of_train_alike_on_both_paths"],
+    ),
+    "faceless frames held to the end": (
+        "keras_fer/faces/job.py",
+        " or len(self.items) >= self.batch_size",
+        "",
+        ["tests/test_detect.py::test_a_long_faceless_video_is_never_held_in_memory"],
+    ),
+    "faces not followed across frames": (
+        "keras_fer/faces/tracking.py",
+        "                ids[i] = k\n",
+        "                pass\n",
+        ["tests/test_detect.py::test_two_people_in_a_video_keep_their_tracks"],
+    ),
+    "EXIF orientation ignored": (
+        "keras_fer/faces/reading.py",
+        "cv2.imdecode(data, cv2.IMREAD_COLOR)",
+        "cv2.imdecode(data, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)",
+        ["tests/test_detect.py::test_exif_orientation_is_honoured_for_paths_and_pil_images"],
+    ),
+    "border clipped instead of repeated": (
+        "keras_fer/faces/framing.py",
+        "crop = cv2.getRectSubPix(gray, (n, n), (cx - 0.5, cy - 0.5))",
+        "crop = gray[max(int(cy - n / 2), 0):int(cy + n / 2), max(int(cx - n / 2), 0):int(cx + n / 2)]",
+        ["tests/test_framing.py::test_outside_the_image_the_edge_is_repeated_not_stretched"],
+    ),
+    "ONNX export of a model never called": (
+        "keras_fer/export.py",
+        "    model(np.zeros((1,) + tuple(model.input_shape[1:]), np.float32))\n",
+        "",
+        ["tests/test_export.py::test_onnx_of_a_loaded_model_never_called_names_its_output_and_classes"],
+    ),
 }
 
 
