@@ -35,7 +35,7 @@ PRETRAINED = ("fer2013",)
 _FILES = {"FerCNN": "fer_cnn_fer2013", "FerVGG": "fer_vgg_fer2013"}
 #: The architecture that `load_pretrained()`, `EmotionDetector`, `keras-fer detect` and `predict
 #: pretrained` use: the better one on FER2013's public_test and on real photographs (docs/results.md).
-DEFAULT_ARCHITECTURE = "FerCNN"
+DEFAULT_ARCHITECTURE = "FerVGG"
 _DIR = pathlib.Path(__file__).resolve().parent / "weights"
 
 

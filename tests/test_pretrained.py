@@ -6,6 +6,7 @@ import pytest
 
 import keras_fer.pretrained as pretrained
 from keras_fer import FerCNN
+from conftest import REAL_DATA
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def test_bundle_then_load_gives_the_same_model_to_float16_precision(bundled):
     assert loaded.rescale == pytest.approx(1 / 255)
     x = np.random.default_rng(0).uniform(0, 255, (8, 48, 48, 1)).astype("float32")
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=2e-3)
-    logits = pretrained.load_pretrained(logits=True)
+    logits = pretrained.load_pretrained(logits=True, architecture="FerCNN")
     assert logits.get_config()["logits"] is True
 
 
@@ -66,14 +67,33 @@ def test_a_model_trained_without_rescale_is_not_bundled(tmp_path, monkeypatch):
     assert not (tmp_path / "weights" / "fer_cnn_fer2013.json").exists()
 
 
-def test_the_shipped_weights_load_under_8_mb_with_their_manifest():
-    info = pretrained.manifest()
-    weights = pretrained._DIR / "fer_cnn_fer2013.npz"
+@pytest.mark.parametrize("architecture, params", [("FerCNN", 3_258_379), ("FerVGG", 1_767_207)])
+def test_the_shipped_weights_load_under_8_mb_with_their_manifest(architecture, params):
+    info = pretrained.manifest(architecture=architecture)
+    weights = pretrained._DIR / f"{pretrained._FILES[architecture]}.npz"
     assert weights.stat().st_size == info["bytes"] < 8 * 10**6 and info["dtype"] == "float16"
-    assert info["params"] == 3_258_379 and 0 < info["public_test_accuracy"] < 1
-    model = pretrained.load_pretrained()
+    assert info["params"] == params and 0 < info["public_test_accuracy"] < 1
+    model = pretrained.load_pretrained(architecture=architecture)
+    assert type(model).__name__ == architecture
     probs = model.predict(np.full((2, 48, 48, 1), 128, "float32"), verbose=0)
     assert probs.shape == (2, 7) and np.allclose(probs.sum(axis=1), 1, atol=1e-4)
+
+
+def test_the_default_is_the_model_detect_uses():
+    assert type(pretrained.load_pretrained()).__name__ == pretrained.DEFAULT_ARCHITECTURE
+
+
+@pytest.mark.skipif(not (REAL_DATA / "fer2013.csv.gz").is_file(), reason="needs the real FER2013 (../shared/fer2013)")
+@pytest.mark.parametrize("architecture, plain, mirrored", [("FerCNN", 0.6537, 0.6609), ("FerVGG", 0.6595, 0.6648)])
+def test_the_shipped_weights_public_test_accuracy(architecture, plain, mirrored):
+    """The figures of docs/model_card.md, to 4 decimals, from the weights as shipped (float16)."""
+    from keras_fer import data, flip_tta
+
+    x, y = data.arrays("public_test", manual_dir=REAL_DATA)
+    model = pretrained.load_pretrained(architecture=architecture)
+    x = x.astype("float32")
+    assert round(float(np.mean(model.predict(x, verbose=0, batch_size=512).argmax(1) == y)), 4) == plain
+    assert round(float(np.mean(flip_tta(model).predict(x, verbose=0, batch_size=512).argmax(1) == y)), 4) == mirrored
 
 
 def test_fer_vgg_weights_bundle_and_load_by_variable_path(tmp_path, monkeypatch):
