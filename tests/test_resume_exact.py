@@ -35,7 +35,7 @@ def best_weights(run):
 
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_killed_and_resumed_equals_never_interrupted(tmp_path, backend):
-    write_fer2013_csv(tmp_path / "fer", n_train=160, n_public=32)
+    write_fer2013_csv(tmp_path / "fer", n_train=112, n_public=16)
     env = dict(os.environ, KERAS_FER_CACHE=str(tmp_path / "cache"), KERAS_BACKEND=backend,
                TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
     whole = subprocess.run(command(tmp_path / "fer", tmp_path / "whole"), env=env, capture_output=True, text=True,
