@@ -39,6 +39,24 @@ def check_kwargs(cls_name: str, kwargs: dict) -> dict:
     return kwargs
 
 
+def pretrained_rescale(cls_name: str, weights, rescale, standardize):
+    """The input scale for `weights=`: 1/255 for the bundled weights (None otherwise); refuses other scaling.
+
+    Example:
+        >>> pretrained_rescale("FerCNN", "fer2013", None, None) == 1 / 255, pretrained_rescale("FerCNN", None, 0.5, None)
+        (True, 0.5)
+    """
+    if weights is None:
+        return rescale
+    from keras_fer.pretrained import PRETRAINED
+
+    if weights not in PRETRAINED:
+        raise ValueError(f"{cls_name}: weights={weights!r}: expected None or one of {PRETRAINED}")
+    if standardize is not None or rescale not in (None, 1 / 255):
+        raise ValueError(f"{cls_name}: weights={weights!r} were trained with rescale=1/255 in the model")
+    return 1 / 255
+
+
 def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None):
     """Optional layers in front of a model: training-only augmentation, then input scaling.
 

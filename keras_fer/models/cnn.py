@@ -5,7 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_fer.models._common import FerModel, check_kwargs, preprocessing_head, shared_args_doc
+from keras_fer.models._common import (FerModel, check_kwargs, preprocessing_head, pretrained_rescale,
+                                      shared_args_doc)
 from keras_fer.models.budget import check_shape
 
 
@@ -54,14 +55,7 @@ class FerCNN(FerModel):
         **kwargs,
     ):
         check_kwargs(type(self).__name__, kwargs)
-        if weights is not None:
-            from keras_fer.pretrained import PRETRAINED
-
-            if weights not in PRETRAINED:
-                raise ValueError(f"FerCNN: weights={weights!r}: expected None or one of {PRETRAINED}")
-            if standardize is not None or rescale not in (None, 1 / 255):
-                raise ValueError(f"FerCNN: weights={weights!r} were trained with rescale=1/255 in the model")
-            rescale = 1 / 255
+        rescale = pretrained_rescale(type(self).__name__, weights, rescale, standardize)
         input_shape, num_classes = check_shape(input_shape, num_classes)
         filters = [int(f) for f in filters]
 
