@@ -219,6 +219,10 @@ def _load_model(path):
         raise CliError(f"{path}: a folder, expected a .keras model file{hint}")
     if not path.is_file():
         raise CliError(f"{path}: no such model file")
+    import zipfile
+
+    if not zipfile.is_zipfile(path):  # Keras would call it "File not found"
+        raise CliError(f"{path}: not a Keras model file (a .keras file is a zip archive; this one is not)")
     try:
         return keras.saving.load_model(path, compile=False)  # inference needs no optimizer
     except Exception as err:  # Keras raises several types for a file that is not a model

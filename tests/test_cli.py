@@ -271,3 +271,10 @@ def test_ctrl_c_during_train_says_how_to_resume(tmp_path, capsys, monkeypatch):
     assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "run")]) == 130
     err = capsys.readouterr().err
     assert "run the same command to resume" in err and "Traceback" not in err
+
+
+def test_a_file_that_is_no_model_is_named_so(tmp_path, capsys):
+    (tmp_path / "fake.keras").write_text("not a model")
+    assert main(["evaluate", str(tmp_path / "fake.keras"), "--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "is a zip archive; this one is not" in err and "not found" not in err.lower()
