@@ -220,17 +220,15 @@ def train(config: TrainConfig, out, overwrite: bool = False, verbose: Union[str,
 class _Data:
     """What `fit` is given, and what the best model is evaluated on."""
 
-    fit_data: object
+    fit_from: object  # `fit_from(epoch)`: what `fit` is given for the epochs after `epoch` (0: all of them)
     fit_kwargs: dict
     val_data: object
     test_data: object  # public_test, evaluated once with the best model
     n_train: int
     standardize: Optional[tuple]
-    strength: object  # the tf.data pipeline's augmentation strength per epoch (a function), or None
     use_tf: bool
     clean_train: object = None  # un-augmented training images for PreciseBatchNorm, or None
     builder: object = None  # the prepared TFDS builder (tf.data path), which the sharpness guard reads
-    resume_from: object = None  # `resume_from(epoch)`: what `fit` is given when the run starts after `epoch`
     train_images: object = None  # the training images (arrays path), which the sharpness guard reads
 
 
@@ -293,9 +291,9 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         val_fit = val_ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot else val_ds
         steps = n_train // batch_size if drop_remainder else -(-n_train // batch_size)
         # shuffle=False: tf.data already shuffles (and Keras would warn); one dataset holds every epoch
-        return _Data(fit_data=train_from(0), resume_from=train_from,
+        return _Data(fit_from=train_from,
                      fit_kwargs={"validation_data": val_fit, "shuffle": False, "steps_per_epoch": steps},
-                     val_data=val_ds, test_data=test_ds, n_train=n_train, standardize=standardize, strength=strength, use_tf=True,
+                     val_data=val_ds, test_data=test_ds, n_train=n_train, standardize=standardize, use_tf=True,
                      clean_train=clean, builder=builder)
     x_train, y_train = fer_data.arrays(fit_split, manual_dir=manual_dir, limit=config.limit)
     x_val, y_val = fer_data.arrays(config.val_split, manual_dir=manual_dir)
@@ -318,8 +316,8 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
     # global `random`, which a resumed process does not share)
     kwargs = {"validation_data": (x_val, yv_fit), "shuffle": False}
     clean = x_train[: recipe.precise_bn_images] if recipe.precise_bn_images else None
-    return _Data(fit_data=train_from(0), resume_from=train_from, fit_kwargs=kwargs, val_data=(x_val, y_val),
-                 test_data=test, n_train=len(x_train), standardize=standardize, strength=None, use_tf=False,
+    return _Data(fit_from=train_from, fit_kwargs=kwargs, val_data=(x_val, y_val),
+                 test_data=test, n_train=len(x_train), standardize=standardize, use_tf=False,
                  clean_train=clean, train_images=x_train)
 
 
@@ -451,15 +449,14 @@ def _fit_and_summarise(plan: _Plan, data: _Data, policy) -> dict:
         _compile(plan, model, data)
         from keras_fer.callbacks import AtomicBackupAndRestore
 
-        backup_epoch = AtomicBackupAndRestore(plan.out / "backup").latest_epoch()
-        fit_data = data.resume_from(backup_epoch) if backup_epoch else data.fit_data
-        callbacks, backup, history = _callbacks(plan, data, fit_data)
-        done = backup.latest_epoch()
+        done = AtomicBackupAndRestore(plan.out / "backup").latest_epoch()
+        fit_data = data.fit_from(done)  # the epochs still to run, keyed as an uninterrupted run's
+        callbacks, _, history = _callbacks(plan, data, fit_data)
         config = plan.config
         print(f"keras-fer: training {type(model).__name__} ({model.count_params():,} parameters, {config.recipe} "
               f"recipe) on {data.n_train:,} images for {config.epochs} epochs; best epoch chosen on "
               f"{config.val_split}; run folder {plan.out}", flush=True)
-        if done:  # the epochs still to run, keyed as the uninterrupted run's
+        if done:
             print(f"{plan.out}: resuming after epoch {done} of {plan.config.epochs}")
         model.fit(fit_data, epochs=plan.config.epochs, initial_epoch=done, callbacks=callbacks,
                   verbose=verbose, **data.fit_kwargs)
