@@ -26,7 +26,7 @@ class Recipe:
         learning_rate: peak learning rate.
         schedule: "constant" or "warmup_cosine" (linear warm-up, then cosine decay to 0).
         warmup_epochs: epochs of linear warm-up (warmup_cosine only).
-        weight_decay: decoupled weight decay (adamw only).
+        weight_decay: decoupled weight decay (adamw and sgd).
         label_smoothing: label smoothing of the cross-entropy.
         dropout_start: dropout scale at epoch 1, ramping linearly to 1.0 (the model's own rates)
             over `dropout_ramp_epochs`; None keeps the model's rates throughout.
@@ -144,7 +144,7 @@ def learning_rate_schedule(recipe: Recipe, learning_rate: float, steps_per_epoch
 
 def make_optimizer(name: str, learning_rate, weight_decay: float = 0.0):
     """A Keras optimizer by name ("adam", "adamw", "sgd", "rmsprop") at `learning_rate`;
-    `weight_decay` is AdamW's decoupled decay (0 means none)."""
+    `weight_decay` is AdamW's (and SGD's) decoupled decay (0 means none)."""
     import keras
 
     if name == "adam":
@@ -152,7 +152,7 @@ def make_optimizer(name: str, learning_rate, weight_decay: float = 0.0):
     if name == "adamw":
         return keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay)
     if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True)
+        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True, weight_decay=weight_decay or None)
     if name == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate)
     raise ValueError(f"optimizer={name!r}: expected one of {OPTIMIZERS}")
