@@ -113,6 +113,30 @@ MUTANTS = {
         "",
         ["tests/test_export.py::test_onnx_of_a_loaded_model_never_called_names_its_output_and_classes"],
     ),
+    "EMA resumed from the average as if raw": (
+        "keras_fer/callbacks/ema.py",
+        "self._ema_weights_in_model = self.resumed",
+        "self._ema_weights_in_model = False",
+        ["tests/test_resume_exact.py::test_killed_and_resumed_equals_never_interrupted[tensorflow]"],
+    ),
+    "EMA not swapped in for validation": (
+        "keras_fer/training.py",
+        "callbacks.insert(0, SwapEMAWeights(resumed))",
+        "pass",
+        ["tests/test_recipes.py::test_ema_weights_are_what_validation_and_the_checkpoint_see"],
+    ),
+    "mixup replays batch 0 on resume": (
+        "keras_fer/training.py",
+        "first_batch=initial_epoch * steps)",
+        "first_batch=0)",
+        ["tests/test_resume_exact.py::test_killed_and_resumed_equals_never_interrupted[tensorflow]"],
+    ),
+    "erasing not applied": (
+        "keras_fer/layers/augmentation.py",
+        "out = erase(ops, out, uniform, self.erasing, self.value_range)",
+        "pass",
+        ["tests/test_augmentation.py::test_erasing_replaces_one_rectangle_per_chosen_image_in_a_model_and_in_tf_data"],
+    ),
 }
 
 

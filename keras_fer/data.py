@@ -370,11 +370,45 @@ def arrays(
     return x, y
 
 
-def epoch_batches(x, y, *, batch_size: int, seed: int, epoch: int = 0, drop_remainder: bool = False):
+def mix_up(ds, alpha: float, *, seed: int, first_batch: int = 0):
+    """Mixup (Zhang et al. 2018) on a `tf.data.Dataset` of `(images, one-hot labels)` batches.
+
+    Each image and its label are mixed with the batch's image at the mirrored position (the batch is
+    already shuffled), by a weight drawn from Beta(`alpha`, `alpha`) per image. Draws are stateless,
+    keyed by (`seed`, batch number counted from `first_batch`): give the number of batches already
+    trained when a run resumes, and it replays what an uninterrupted run drew. (Keras' `MixUp` layer
+    mixes the same way but draws from a stateful generator.)
+
+    Example:
+        >>> import tensorflow as tf
+        >>> ds = tf.data.Dataset.from_tensors((tf.ones([4, 2, 2, 1]), tf.one_hot([0, 1, 2, 3], 7)))
+        >>> x, y = next(iter(mix_up(ds, 0.2, seed=0)))
+        >>> bool(tf.reduce_all(x == 1.0)), [round(float(v), 5) for v in tf.reduce_sum(y, 1)]
+        (True, [1.0, 1.0, 1.0, 1.0])
+    """
+    import tensorflow as tf
+
+    def mix(i, batch):
+        x, y = batch
+        n = tf.shape(x)[:1]
+        keys = tf.random.experimental.stateless_split(tf.stack([tf.constant(int(seed), tf.int64), i]), 2)
+        g1, g2 = (tf.random.stateless_gamma(n, keys[k], alpha) for k in (0, 1))
+        lam = g1 / (g1 + g2)
+        mix_x = tf.reshape(tf.cast(lam, x.dtype), [-1, 1, 1, 1])
+        mix_y = tf.reshape(tf.cast(lam, y.dtype), [-1, 1])
+        return (mix_x * x + (1 - mix_x) * tf.reverse(x, [0]),
+                mix_y * y + (1 - mix_y) * tf.reverse(y, [0]))
+
+    return ds.enumerate(int(first_batch)).map(mix, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+def epoch_batches(x, y, *, batch_size: int, seed: int, epoch: int = 0, drop_remainder: bool = False,
+                  mixup: float = 0.0):
     """A `keras.utils.PyDataset` of one epoch's shuffled batches, the order drawn from
     `np.random.default_rng([seed, epoch])` (`drop_remainder`: without the last, smaller batch); set its `epoch` attribute at each epoch's start (a callback's
     `on_epoch_begin` does), and a run resumed at epoch k sees what an uninterrupted run saw. The arrays
-    path of training (JAX, PyTorch); needs only Keras.
+    path of training (JAX, PyTorch); needs only Keras. `mixup` > 0: each image and its (one-hot) label
+    mixed with the batch's mirrored one by a Beta(mixup, mixup) weight per image (see `mix_up`).
 
     Example:
         >>> xs, ys = np.arange(10)[:, None], np.arange(10)
@@ -398,6 +432,11 @@ def epoch_batches(x, y, *, batch_size: int, seed: int, epoch: int = 0, drop_rema
         def __getitem__(self, index):
             order = np.random.default_rng([int(seed), int(self.epoch)]).permutation(len(x))
             pick = order[index * batch_size:(index + 1) * batch_size]
-            return x[pick], y[pick]
+            if not mixup:
+                return x[pick], y[pick]
+            lam = np.random.default_rng([int(seed), int(self.epoch), int(index)]).beta(mixup, mixup, len(pick))
+            xs, ys = x[pick].astype("float32"), y[pick].astype("float32")
+            lx, ly = lam.reshape((-1,) + (1,) * (xs.ndim - 1)).astype("float32"), lam[:, None].astype("float32")
+            return lx * xs + (1 - lx) * xs[::-1], ly * ys + (1 - ly) * ys[::-1]
 
     return _EpochBatches()

@@ -40,6 +40,10 @@ class Recipe:
         precise_bn_images: recompute BatchNormalization statistics on this many clean training
             images before each validation (`keras_fer.callbacks.PreciseBatchNorm`); 0: off.
         augmentation: `FerAugmentation` arguments for the training images; None: the course report's.
+        mixup: Beta(mixup, mixup) weight of mixup between the images of a batch (`keras_fer.data.mix_up`);
+            0: off.
+        ema: momentum of an exponential moving average of the weights (the optimizer's `use_ema`),
+            which validation, the checkpoint and the final model use; 0: off.
     """
 
     name: str
@@ -57,6 +61,8 @@ class Recipe:
     zero_init_head: bool = False
     precise_bn_images: int = 0
     augmentation: Optional[dict] = None
+    mixup: float = 0.0
+    ema: float = 0.0
 
     def ramp(self, start: Optional[float], ramp_epochs: int, epoch: int) -> float:
         """Scale at 0-based `epoch` of a linear ramp from `start` to 1.0."""
@@ -142,17 +148,20 @@ def learning_rate_schedule(recipe: Recipe, learning_rate: float, steps_per_epoch
     raise ValueError(f"schedule={recipe.schedule!r}: expected one of {SCHEDULES}")
 
 
-def make_optimizer(name: str, learning_rate, weight_decay: float = 0.0):
+def make_optimizer(name: str, learning_rate, weight_decay: float = 0.0, ema: float = 0.0):
     """A Keras optimizer by name ("adam", "adamw", "sgd", "rmsprop") at `learning_rate`;
-    `weight_decay` is AdamW's (and SGD's) decoupled decay (0 means none)."""
+    `weight_decay` is AdamW's (and SGD's) decoupled decay (0 means none); `ema` > 0 keeps an exponential
+    moving average of the weights with that momentum (`use_ema`)."""
     import keras
 
+    common = dict(use_ema=True, ema_momentum=float(ema)) if ema else {}
     if name == "adam":
-        return keras.optimizers.Adam(learning_rate)
+        return keras.optimizers.Adam(learning_rate, **common)
     if name == "adamw":
-        return keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay)
+        return keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay, **common)
     if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True, weight_decay=weight_decay or None)
+        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True, weight_decay=weight_decay or None,
+                                    **common)
     if name == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate)
+        return keras.optimizers.RMSprop(learning_rate, **common)
     raise ValueError(f"optimizer={name!r}: expected one of {OPTIMIZERS}")

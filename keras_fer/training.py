@@ -238,7 +238,7 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
 
     from keras_fer import data as fer_data
 
-    one_hot = recipe.label_smoothing > 0  # CategoricalCrossentropy smooths; the sparse one cannot
+    one_hot = recipe.label_smoothing > 0 or recipe.mixup > 0  # soft targets need CategoricalCrossentropy
     # On several devices every batch must split evenly: the last, smaller batch of an epoch is left out
     # (another one each epoch, as the order changes).
     # The validation split is cut to a multiple of the device count (at most count - 1 images fewer).
@@ -264,6 +264,8 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
                 return tf.where(e < ramp, start + (1.0 - start) * e / ramp, 1.0)
 
         builder = fer_data.prepare(manual_dir)
+        n_train = fer_data.num_examples(fit_split, manual_dir=manual_dir, limit=config.limit)
+        steps = n_train // batch_size if drop_remainder else -(-n_train // batch_size)
         common = dict(manual_dir=manual_dir, batch_size=batch_size, normalize="none", seed=config.seed)
         augment = config.augment
         if augment and recipe.augmentation:
@@ -274,12 +276,14 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
             ds = fer_data.load(fit_split, augment=augment, limit=config.limit, augment_strength=strength,
                                epochs=config.epochs, initial_epoch=initial_epoch, drop_remainder=drop_remainder,
                                **common)
-            return ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot else ds
+            ds = ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot else ds
+            if recipe.mixup:  # keyed by the batch's number in the whole run, as a resumed run counts it
+                ds = fer_data.mix_up(ds, recipe.mixup, seed=config.seed, first_batch=initial_epoch * steps)
+            return ds
 
         val_ds = fer_data.load(config.val_split, **common,
                                limit=val_limit(fer_data.num_examples(config.val_split, manual_dir=manual_dir)))
         test_ds = fer_data.load("public_test", **common)  # all of it, once, whatever selected the epoch
-        n_train = fer_data.num_examples(fit_split, manual_dir=manual_dir, limit=config.limit)
         standardize = None
         if config.normalize == "standardize":
             layer = fer_data.normalization_layer(manual_dir, limit=config.limit)
@@ -289,7 +293,6 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
             clean = fer_data.load(fit_split, limit=min(recipe.precise_bn_images, n_train), shuffle=False,
                                   manual_dir=manual_dir, batch_size=256, normalize="none")
         val_fit = val_ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot else val_ds
-        steps = n_train // batch_size if drop_remainder else -(-n_train // batch_size)
         # shuffle=False: tf.data already shuffles (and Keras would warn); one dataset holds every epoch
         return _Data(fit_from=train_from,
                      fit_kwargs={"validation_data": val_fit, "shuffle": False, "steps_per_epoch": steps},
@@ -310,7 +313,7 @@ def _prepare_data(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_s
         y_fit, yv_fit = keras.utils.to_categorical(y_train, 7), keras.utils.to_categorical(y_val, 7)
     def train_from(initial_epoch):  # its `epoch` is set by a callback at each epoch's start (_callbacks)
         return fer_data.epoch_batches(x_train, y_fit, batch_size=batch_size, seed=config.seed, epoch=initial_epoch,
-                                      drop_remainder=drop_remainder)
+                                      drop_remainder=drop_remainder, mixup=recipe.mixup)
 
     # shuffle=False: the batches are already shuffled per epoch (Keras would reorder them with Python's
     # global `random`, which a resumed process does not share)
@@ -359,27 +362,30 @@ def _compile(plan: _Plan, model, data: _Data):
         head.kernel.assign(keras.ops.zeros(head.kernel.shape, head.kernel.dtype))
     steps_per_epoch = max(1, -(-data.n_train // plan.batch_size))
     lr = learning_rate_schedule(recipe, plan.learning_rate, steps_per_epoch, plan.config.epochs)
-    if recipe.label_smoothing:
+    if recipe.label_smoothing or recipe.mixup:  # one-hot (soft) targets: see _prepare_data
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
         metric = keras.metrics.CategoricalAccuracy(name="accuracy")
     else:
         loss = keras.losses.SparseCategoricalCrossentropy()
         metric = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
-    model.compile(optimizer=make_optimizer(plan.optimizer, lr, recipe.weight_decay), loss=loss, metrics=[metric])
+    model.compile(optimizer=make_optimizer(plan.optimizer, lr, recipe.weight_decay, recipe.ema), loss=loss,
+                  metrics=[metric])
 
 
-def _callbacks(plan: _Plan, data: _Data, fit_data=None):
+def _callbacks(plan: _Plan, data: _Data, fit_data=None, resumed: bool = False):
     """The run's callbacks in the order they must run, and the backup and history among them."""
     import keras
 
     from keras_fer.callbacks import (AtomicBackupAndRestore, AugmentRamp, BestModelCheckpoint, DropoutRamp,
-                                     HistoryCSV, PreciseBatchNorm)
+                                     HistoryCSV, PreciseBatchNorm, SwapEMAWeights)
 
     recipe, out = plan.recipe, plan.out
     backup = AtomicBackupAndRestore(out / "backup", state=lambda: {"history": history.rows})
     history = HistoryCSV(out / "history.csv", data.n_train, backup)
     # The backup goes last: whatever it records as finished is already in history.csv and best.keras.
     callbacks = [history, BestModelCheckpoint(out / "best.keras"), backup]
+    if recipe.ema:  # validation, the checkpoint and the backup see the averaged weights
+        callbacks.insert(0, SwapEMAWeights(resumed))
     if recipe.dropout_start is not None:
         callbacks.insert(0, DropoutRamp(recipe))
     if plan.config.augment and recipe.augment_start is not None and not data.use_tf:  # the model's layer
@@ -451,7 +457,7 @@ def _fit_and_summarise(plan: _Plan, data: _Data, policy) -> dict:
 
         done = AtomicBackupAndRestore(plan.out / "backup").latest_epoch()
         fit_data = data.fit_from(done)  # the epochs still to run, keyed as an uninterrupted run's
-        callbacks, _, history = _callbacks(plan, data, fit_data)
+        callbacks, _, history = _callbacks(plan, data, fit_data, resumed=bool(done))
         config = plan.config
         print(f"keras-fer: training {type(model).__name__} ({model.count_params():,} parameters, {config.recipe} "
               f"recipe) on {data.n_train:,} images for {config.epochs} epochs; best epoch chosen on "

@@ -130,3 +130,28 @@ def test_scale_zooms_both_axes_alike():
     rng = np.random.default_rng(0)
     m = affine_matrices(np, 1000, 48, 48, lambda lo, hi: rng.uniform(lo, hi, 1000), False, 0, 0, 0, layer.scale)
     assert np.allclose(m[:, 0], m[:, 4]) and 0.8 <= m[:, 0].min() and m[:, 0].max() <= 1.2 and m[:, 0].std() > 0.05
+
+
+def test_erasing_replaces_one_rectangle_per_chosen_image_in_a_model_and_in_tf_data():
+    layer = FerAugmentation(flip=False, rotation=0, zoom=0, shift=0, erasing=0.5, seed=5)
+    x = np.full((64, 48, 48, 1), 100.0, "float32")
+    y = keras.ops.convert_to_numpy(layer(x, training=True))
+    changed = (y != x)[..., 0]
+    erased = changed.any(axis=(1, 2))
+    assert 16 <= erased.sum() <= 48  # about half of the images
+    for mask in changed[erased]:
+        rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+        box = mask[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        assert box.mean() > 0.97  # one filled rectangle (noise may hit 100 by chance)
+        assert 0.005 <= box.size / mask.size <= 0.26
+    assert y.min() >= 0 and y.max() <= 255
+    clone = FerAugmentation.from_config(layer.get_config())
+    assert clone.erasing == 0.5
+    with pytest.raises(ValueError, match="erasing=2"):
+        FerAugmentation(erasing=2)
+    # inside tf.data (tensorflow_ops, shapes unknown until run time)
+    ds = tf.data.Dataset.from_tensor_slices(x).batch(64).map(
+        lambda b: layer.augment(b, lambda lo, hi, shape=None: tf.random.stateless_uniform(
+            tf.shape(b)[:1] if shape is None else shape, [1, 2], lo, hi), ops=tensorflow_ops()))
+    y2 = next(iter(ds)).numpy()
+    assert 0 < (y2 != x).any(axis=(1, 2, 3)).sum() < 64

@@ -190,3 +190,41 @@ def test_validation_mask_keeps_identical_images_together_and_takes_a_tenth():
     assert 0.09 < mask.mean() < 0.11
     assert np.array_equal(data.validation_mask(np.concatenate([x, x])), np.concatenate([mask, mask]))
     assert np.array_equal(data.validation_mask(x[::-1]), mask[::-1])  # decided by the pixels, not the order
+
+
+def test_mix_up_mixes_images_and_labels_alike_and_replays_from_any_batch():
+    import tensorflow as tf
+
+    from keras_fer.data import mix_up
+
+    n = 6
+    x = np.arange(n, dtype="float32")[:, None, None, None] * np.ones((1, 4, 4, 1), "float32")
+    y = np.eye(7, dtype="float32")[np.arange(n)]
+    ds = tf.data.Dataset.from_tensors((x, y)).repeat(4)
+    batches = [(a.numpy(), b.numpy()) for a, b in mix_up(ds, 0.4, seed=3)]
+    for mx, my in batches:
+        lam = my[np.arange(n), np.arange(n)]  # each image's own label keeps weight lambda
+        assert np.allclose(my.sum(axis=1), 1.0) and (lam >= 0).all() and (lam <= 1).all()
+        assert np.allclose(mx[:, 0, 0, 0], lam * np.arange(n) + (1 - lam) * np.arange(n)[::-1], atol=1e-5)
+        assert np.allclose(my[np.arange(n), np.arange(n)[::-1]], 1 - lam, atol=1e-6)
+    assert not np.allclose(batches[0][1], batches[1][1])  # a new draw per batch
+    resumed = [b.numpy() for _, b in mix_up(ds.skip(2), 0.4, seed=3, first_batch=2)]
+    assert all(np.array_equal(r, b[1]) for r, b in zip(resumed, batches[2:]))
+    other_seed = next(iter(mix_up(ds, 0.4, seed=4)))[1].numpy()
+    assert not np.allclose(other_seed, batches[0][1])
+
+
+def test_epoch_batches_mix_up_is_keyed_by_epoch_and_batch():
+    from keras_fer.data import epoch_batches
+
+    x = np.arange(8, dtype="float32")[:, None, None, None] * np.ones((1, 2, 2, 1), "float32")
+    y = np.eye(7, dtype="float32")[np.arange(8) % 7]
+    batches = epoch_batches(x, y, batch_size=4, seed=0, mixup=0.4)
+    mx, my = batches[0]
+    assert mx.dtype == np.float32 and np.allclose(my.sum(axis=1), 1.0) and not np.allclose(my.max(axis=1), 1.0)
+    again = epoch_batches(x, y, batch_size=4, seed=0, mixup=0.4)[0]
+    assert np.array_equal(again[0], mx) and np.array_equal(again[1], my)
+    batches.epoch = 1
+    assert not np.array_equal(batches[0][1], my)
+    plain = epoch_batches(x, y, batch_size=4, seed=0)[0]
+    assert np.allclose(plain[1].max(axis=1), 1.0)

@@ -53,3 +53,37 @@ def test_fast_recipe_fields():
     fast = get_recipe("fast")
     assert fast.zero_init_head and fast.precise_bn_images > 0 and fast.schedule == "warmup_cosine"
     assert get_recipe("seed").precise_bn_images == 0 and not get_recipe("seed").zero_init_head
+
+
+def test_sgd_takes_the_weight_decay_and_ema_is_the_optimizers():
+    sgd = make_optimizer("sgd", 0.05, 5e-4, ema=0.99)
+    assert sgd.nesterov and sgd.weight_decay == pytest.approx(5e-4)
+    assert sgd.use_ema and sgd.ema_momentum == pytest.approx(0.99)
+    assert not make_optimizer("adamw", 1e-3).use_ema
+
+
+def test_ema_weights_are_what_validation_and_the_checkpoint_see(tmp_path):
+    import dataclasses
+
+    import keras
+    import numpy as np
+    import pandas as pd
+
+    from keras_fer.recipes import FAST
+    from keras_fer.training import TrainConfig, train
+    from tfds_fer2013.testing import write_fer2013_csv
+
+    write_fer2013_csv(tmp_path / "fer", n_train=96, n_public=16)
+    config = dict(model="dnn", param_budget=30000, data=str(tmp_path / "fer"), epochs=3, batch_size=16,
+                  precision="float32", recipe="fast")
+    # a momentum this close to 1 keeps the average at the weights after the first step
+    frozen = dataclasses.replace(FAST, ema=0.999999, learning_rate=3e-3)
+    train(TrainConfig(**config), tmp_path / "ema", verbose=0, recipe=frozen)
+    train(TrainConfig(**config), tmp_path / "raw", verbose=0, recipe=dataclasses.replace(frozen, ema=0.0))
+    ema, raw = pd.read_csv(tmp_path / "ema" / "history.csv"), pd.read_csv(tmp_path / "raw" / "history.csv")
+    assert np.ptp(ema["val_loss"]) < 1e-3 < np.ptp(raw["val_loss"])
+    assert not np.allclose(ema["loss"], ema["loss"].iloc[0])  # training itself went on with the raw weights
+    x = np.random.default_rng(0).uniform(0, 255, (8, 48, 48, 1)).astype("float32")
+    best = keras.saving.load_model(tmp_path / "ema" / "best.keras", compile=False)
+    first = keras.saving.load_model(tmp_path / "raw" / "best.keras", compile=False)
+    assert not np.allclose(best.predict(x, verbose=0), first.predict(x, verbose=0), atol=1e-4)

@@ -18,11 +18,22 @@ from tfds_fer2013.testing import write_fer2013_csv
 COLUMNS = ["loss", "accuracy", "val_loss", "val_accuracy"]
 
 
-def command(data, out, epochs=4):
-    # dropout, augmentation and shuffling all draw random numbers: each must continue where it was
-    return [sys.executable, "-m", "keras_fer", "train", "--model", "dnn", "--param-budget", "30000", "--data",
-            str(data), "--epochs", str(epochs), "--batch-size", "16", "--precision", "float32", "--recipe", "fast",
-            "--out", str(out)]
+TRAIN = """
+import dataclasses, sys
+from keras_fer.recipes import FAST
+from keras_fer.training import TrainConfig, train
+recipe = dataclasses.replace(FAST, mixup=0.4, ema=0.9,
+                             augmentation=dict(rotation=15, zoom=0.1, shift=0.1, scale=0.1, noise=0.02, erasing=0.5))
+config = TrainConfig(model="dnn", param_budget=30000, data=sys.argv[1], epochs=4, batch_size=16, precision="float32",
+                     recipe="fast")
+train(config, sys.argv[2], verbose=2, recipe=recipe)
+"""
+
+
+def command(data, out):
+    # dropout, augmentation (warp, noise, erasing), mixup and shuffling all draw random numbers, and the
+    # weights' moving average is swapped in and out at each epoch: each must continue where it was
+    return [sys.executable, "-c", TRAIN, str(data), str(out)]
 
 
 def best_weights(run):

@@ -1,5 +1,5 @@
 """Callbacks: atomic best-model saving, confusion-matrix logging, resumable training state, the
-per-epoch history CSV, a recipe's regularisation ramps, precise BatchNormalization statistics.
+per-epoch history CSV, a recipe's regularisation ramps, precise BatchNormalization statistics, weight averaging.
 
 Example:
     >>> from keras_fer.callbacks import BestModelCheckpoint, ConfusionMatrixLogger
@@ -15,3 +15,4 @@ from keras_fer.callbacks.precise_bn import PreciseBatchNorm, recalibrate_batch_n
 from keras_fer.callbacks.resume import AtomicBackupAndRestore  # noqa: F401
 from keras_fer.callbacks.history import HistoryCSV  # noqa: F401
 from keras_fer.callbacks.ramps import AugmentRamp, DropoutRamp  # noqa: F401
+from keras_fer.callbacks.ema import SwapEMAWeights  # noqa: F401

@@ -76,7 +76,8 @@ def tensorflow_ops():
     return types.SimpleNamespace(
         shape=tf.shape, cast=tf.cast, ones_like=tf.ones_like, zeros_like=tf.zeros_like, where=tf.where,
         cos=tf.cos, sin=tf.sin, stack=tf.stack, reshape=tf.reshape, mean=tf.reduce_mean, clip=tf.clip_by_value,
-        power=tf.pow, exp=tf.exp, sqrt=tf.sqrt,
+        power=tf.pow, exp=tf.exp, sqrt=tf.sqrt, arange=tf.range, abs=tf.abs, logical_and=tf.logical_and,
+        minimum=tf.minimum,
         image=types.SimpleNamespace(affine_transform=affine_transform),
         nn=types.SimpleNamespace(average_pool=average_pool))
 
@@ -124,6 +125,39 @@ def photometric(ops, images, uniform, brightness, contrast, gamma, blur, noise, 
     return ops.clip(x, low, high)
 
 
+def erase(ops, images, uniform, probability, value_range, area=(0.02, 0.25), ratio=(0.3, 3.3)):
+    """Random erasing (Zhong et al. 2017): with `probability`, one rectangle per image replaced by noise.
+
+    The rectangle covers a fraction of the image uniform in `area`, its height / width ratio log-uniform
+    in `ratio`, its centre uniform over the image (cut by the border); the noise is uniform over
+    `value_range`. (Keras' `RandomErasing` draws from a stateful generator; this one takes its draws
+    from `uniform`, so tf.data can key them by epoch and batch and a resumed run replays them.)
+
+    Example:
+        >>> import numpy as np, keras
+        >>> x = np.full((2, 8, 8, 1), 7.0, "float32")
+        >>> never = lambda lo, hi, shape=None: keras.ops.full(shape or (2,), hi if lo == 0.0 and hi == 1.0 else lo)
+        >>> bool(np.all(keras.ops.convert_to_numpy(erase(keras.ops, x, never, 0.5, (0, 255))) == 7.0))
+        True
+    """
+    low, high = float(value_range[0]), float(value_range[1])
+    shape = ops.shape(images)  # static in a model, a tensor inside tf.data
+    height, width = ops.cast(shape[1], "float32"), ops.cast(shape[2], "float32")
+    per_image = lambda v: ops.reshape(v, (-1, 1, 1, 1))  # noqa: E731
+    fraction = uniform(area[0], area[1])
+    aspect = ops.exp(uniform(math.log(ratio[0]), math.log(ratio[1])))
+    half_h = per_image(ops.minimum(ops.sqrt(fraction * aspect), 1.0) * height / 2.0)
+    half_w = per_image(ops.minimum(ops.sqrt(fraction / aspect), 1.0) * width / 2.0)
+    centre_y, centre_x = per_image(uniform(0.0, 1.0) * height), per_image(uniform(0.0, 1.0) * width)
+    on = per_image(ops.cast(uniform(0.0, 1.0) < probability, "float32"))
+    rows = ops.reshape(ops.cast(ops.arange(shape[1]), "float32") + 0.5, (1, -1, 1, 1))
+    cols = ops.reshape(ops.cast(ops.arange(shape[2]), "float32") + 0.5, (1, 1, -1, 1))
+    inside = (ops.cast(ops.abs(rows - centre_y) < half_h, "float32")
+              * ops.cast(ops.abs(cols - centre_x) < half_w, "float32") * on)
+    noise = uniform(low, high, shape)
+    return images * (1.0 - inside) + noise * inside
+
+
 @keras.saving.register_keras_serializable(package="keras_fer")
 class FerAugmentation(keras.layers.Layer):
     """Random horizontal flip, rotation, zoom and shift, composed into one affine transform.
@@ -143,6 +177,7 @@ class FerAugmentation(keras.layers.Layer):
         scale: largest relative change of one scale for both axes (uniform in [1 - scale, 1 + scale]):
             the face framed tighter or looser, as face detectors frame it. 0: off.
         brightness, contrast, gamma, blur, noise: photometric changes (see `photometric`); 0: off.
+        erasing: probability of erasing one random rectangle (see `erase`), after the warp; 0: off.
         value_range: `(low, high)` of the pixels the layer sees (for gamma, noise and clipping).
         seed: seed of the layer's random generator.
 
@@ -158,11 +193,11 @@ class FerAugmentation(keras.layers.Layer):
     """
 
     def __init__(self, flip=True, rotation=15.0, zoom=0.1, shift=0.1, scale=0.0, brightness=0.0, contrast=0.0,
-                 gamma=0.0, blur=0.0, noise=0.0, value_range=(0, 255), seed=None, **kwargs):
+                 gamma=0.0, blur=0.0, noise=0.0, erasing=0.0, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(**kwargs)
         limits = (("rotation", rotation, 180.0), ("zoom", zoom, 0.99), ("shift", shift, 1.0), ("scale", scale, 0.5),
                   ("brightness", brightness, 0.99), ("contrast", contrast, 0.99), ("gamma", gamma, 2.0),
-                  ("blur", blur, 1.0), ("noise", noise, 0.5))
+                  ("blur", blur, 1.0), ("noise", noise, 0.5), ("erasing", erasing, 1.0))
         for name, value, top in limits:
             if not 0.0 <= float(value) <= top:
                 raise ValueError(f"FerAugmentation: {name}={value!r}, expected a number in [0, {top}]")
@@ -201,6 +236,8 @@ class FerAugmentation(keras.layers.Layer):
         if self.brightness or self.contrast or self.gamma or self.blur or self.noise:
             out = photometric(ops, out, uniform, self.brightness, self.contrast, self.gamma, self.blur, self.noise,
                               self.value_range)
+        if self.erasing:
+            out = erase(ops, out, uniform, self.erasing, self.value_range)
         return out
 
     def call(self, inputs, training=False):
@@ -224,6 +261,6 @@ class FerAugmentation(keras.layers.Layer):
         config.update(
             flip=self.flip, rotation=self.rotation, zoom=self.zoom, shift=self.shift, scale=self.scale,
             brightness=self.brightness, contrast=self.contrast, gamma=self.gamma, blur=self.blur, noise=self.noise,
-            value_range=list(self.value_range), seed=self.seed,
+            erasing=self.erasing, value_range=list(self.value_range), seed=self.seed,
         )
         return config
