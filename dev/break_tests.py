@@ -113,6 +113,12 @@ MUTANTS = {
         "",
         ["tests/test_export.py::test_onnx_of_a_loaded_model_never_called_names_its_output_and_classes"],
     ),
+    "no second search inside a border": (
+        "keras_fer/faces/detectors.py",
+        "if len(boxes) or not self.pad_fraction:",
+        "if True:",
+        ["tests/test_detect.py::test_a_face_that_fills_its_photo_is_found_inside_a_border"],
+    ),
     "EMA resumed from the average as if raw": (
         "keras_fer/callbacks/ema.py",
         "self._ema_weights_in_model = self.resumed",

@@ -257,36 +257,28 @@ def cmd_train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    import numpy as np
-    import pandas as pd
-    from sklearn.metrics import classification_report, confusion_matrix, log_loss
-
-    from keras_fer import CLASS_NAMES
     from keras_fer import data as fer_data
-    from keras_fer.callbacks import write_confusion_files
+    from keras_fer.evaluate import evaluate
     from keras_fer.io import write_json, write_text
 
     if args.out:
         _check_writable(args.out, folder=True)
     model = _maybe_tta(_load_model(args.model), args.tta)
     x, y = fer_data.arrays(args.split, manual_dir=args.data, limit=args.limit)
-    probs = model.predict(x.astype("float32"), batch_size=args.batch_size, verbose=_progress())
-    pred = probs.argmax(axis=1)
+    result = evaluate(model, (x.astype("float32"), y), batch_size=args.batch_size, verbose=_progress())
     metrics = {
         "model": str(args.model), "split": args.split, "n": int(len(y)), "tta": bool(args.tta),
-        "accuracy": float(np.mean(pred == y)),
-        "loss": float(log_loss(y, np.clip(probs, 1e-7, 1.0), labels=list(range(len(CLASS_NAMES))))),
+        "accuracy": result.accuracy, "loss": result.loss,
     }
-    report = classification_report(y, pred, labels=list(range(len(CLASS_NAMES))), target_names=list(CLASS_NAMES),
-                                   zero_division=0, digits=4)
+    report = result.report()
     print(f"{args.split}: accuracy {metrics['accuracy']:.4f}, loss {metrics['loss']:.4f} ({len(y)} images)\n")
     print(report)
-    cm = pd.DataFrame(confusion_matrix(y, pred, labels=list(range(len(CLASS_NAMES)))),
-                      index=CLASS_NAMES, columns=CLASS_NAMES)
+    cm = result.confusion(normalize=None)
+    cm.index.name = None
     print("confusion matrix (rows: true, columns: predicted)\n" + cm.to_string())
     if args.out:
         out = pathlib.Path(args.out)
-        write_confusion_files(y, pred, out, title=f"{pathlib.Path(args.model).name} on {args.split}")
+        result.write(out, title=f"{pathlib.Path(args.model).name} on {args.split}")
         write_json(out / "metrics.json", metrics)
         write_text(out / "classification_report.txt", report)
         print(f"\nwrote {out}/metrics.json, classification_report.txt, confusion_matrix.csv/.png, per_class.csv")
@@ -303,13 +295,13 @@ def cmd_predict(args) -> int:
 
     from keras_fer import CLASS_NAMES
     from keras_fer.data import read_unlabeled
+    from keras_fer.evaluate import predict
     from keras_fer.io import atomic_path
 
     _check_writable(args.out, folder=False)
     models = [_maybe_tta(_load_model(m), args.tta) for m in args.models]
     ids, images = read_unlabeled(args.input, resize=args.resize)
-    x = images.astype("float32")
-    probs = np.mean([m.predict(x, batch_size=args.batch_size, verbose=_progress()) for m in models], axis=0)
+    _, probs = predict(models, images.astype("float32"), batch_size=args.batch_size, verbose=_progress())
     frame = pd.DataFrame({"id": ids, "label": probs.argmax(axis=1)})
     if not args.labels_only:
         frame["emotion"] = np.asarray(CLASS_NAMES)[frame["label"]]

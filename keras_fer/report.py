@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -163,7 +163,7 @@ def _confusion_lines(title: str, png: str, matrix: pd.DataFrame, accuracy: float
 
 
 def _q4(runs: Sequence[Run], out: pathlib.Path, data: Optional[str]) -> List[str]:
-    from keras_fer.callbacks import write_confusion_files
+    from keras_fer.evaluate import evaluate
 
     lines = ["## 4. Confusion matrices: the best single model and the ensemble", ""]
     best = max(runs, key=lambda r: r.summary["best_val_accuracy"])
@@ -177,16 +177,15 @@ def _q4(runs: Sequence[Run], out: pathlib.Path, data: Optional[str]) -> List[str
                   "Pass `--data DIR`.", ""]
         return lines
     x = x.astype("float32")
-    probs: Dict[str, np.ndarray] = {r.name: r.model.predict(x, batch_size=256, verbose=0) for r in runs}
-    single = probs[best.name].argmax(1)
-    matrix, _ = write_confusion_files(y, single, out / "best_single", title=f"best single model: {best.name}")
+    single = evaluate(best.model, (x, y))
+    matrix, _ = single.write(out / "best_single", title=f"best single model: {best.name}")
     lines += _confusion_lines(f"Best single model: {best.name}", "best_single/confusion_matrix.png",
-                              matrix, float(np.mean(single == y)))
+                              matrix, single.accuracy)
     if len(runs) > 1:
-        mean = np.mean(list(probs.values()), axis=0).argmax(1)
-        matrix, _ = write_confusion_files(y, mean, out / "ensemble", title=f"ensemble of {len(runs)} runs")
+        mean = evaluate([r.model for r in runs], (x, y))  # keras_fer.models.ensemble: the mean probability
+        matrix, _ = mean.write(out / "ensemble", title=f"ensemble of {len(runs)} runs")
         lines += _confusion_lines(f"Ensemble of all {len(runs)} runs (mean probability)",
-                                  "ensemble/confusion_matrix.png", matrix, float(np.mean(mean == y)))
+                                  "ensemble/confusion_matrix.png", matrix, mean.accuracy)
     else:
         lines += ["**Ensemble:** cannot be answered from one run; give two or more run folders.", ""]
     return lines

@@ -401,15 +401,14 @@ def _summarise(plan: _Plan, model, data: _Data, history, policy, started: float)
     """Evaluates the best model on public_test; writes its confusion files, the curves and summary.json."""
     import keras
 
-    from keras_fer.callbacks import write_confusion_files
-    from keras_fer.callbacks.confusion import predict_labels
+    from keras_fer.evaluate import evaluate
     from keras_fer.plots import plot_history
 
     config, out = plan.config, plan.out
     best = keras.saving.load_model(out / "best.keras", compile=False)
-    y_true, y_pred, _ = predict_labels(best, data.test_data)  # public_test, once, with the selected model
-    accuracy = float(np.mean(y_true == y_pred))
-    write_confusion_files(y_true, y_pred, out, title=f"{config.model} best model on public_test (accuracy {accuracy:.3f})")
+    result = evaluate(best, data.test_data)  # public_test, once, with the selected model
+    accuracy = result.accuracy
+    result.write(out, title=f"{config.model} best model on public_test (accuracy {accuracy:.3f})")
     best_info = json.loads((out / "best.json").read_text())
     with atomic_path(out / "curves.png") as tmp:
         plot_history(history.rows, title=f"{config.model} ({config.recipe} recipe)", best_epoch=best_info["epoch"],

@@ -175,6 +175,20 @@ def test_large_photos_are_searched_scaled_down_and_boxes_map_back(face_bgr):
     assert len(small) == 1 and np.abs(largest / 4.0 - small[0]).max() <= 6 and crops.shape[1:] == (48, 48, 1)
 
 
+def test_a_face_that_fills_its_photo_is_found_inside_a_border(face_bgr):
+    from keras_fer.faces.detectors import HaarDetector
+
+    (x, y, w, h), = HaarDetector()(face_bgr)
+    tight = np.ascontiguousarray(face_bgr[y:y + h, x:x + w])  # the face fills the photo: no margin for the cascade
+    assert len(HaarDetector(pad_fraction=0)(tight)) == 0
+    (bx, by, bw, bh), = HaarDetector()(tight)
+    # the box found inside the border is the face's, in the photo's own coordinates (reaching past its edges)
+    assert abs(bx + bw / 2 - w / 2) < 0.1 * w and abs(by + bh / 2 - h / 2) < 0.15 * h and 0.8 * w < bw < 1.5 * w
+    boxes, crops = EmotionDetector(model=CountingModel(), tta=False).faces(tight, "bgr")
+    assert len(boxes) == 1 and crops.shape == (1, 48, 48, 1)
+    assert len(HaarDetector()(np.full((120, 100, 3), 128, np.uint8))) == 0  # no face: none, border or not
+
+
 def test_two_people_in_a_video_keep_their_tracks(tmp_path, face_bgr):
     video = tmp_path / "two.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (1024, 512))

@@ -115,7 +115,7 @@ class PreciseBatchNorm(keras.callbacks.Callback):
 
     def _recalibrate(self):
         if self.compare is not None:
-            from keras_fer.callbacks.confusion import predict_labels
+            from keras_fer.evaluate import predict_labels
 
             y_true, y_pred, _ = predict_labels(self.model, self.compare, self.batch_size)
             self._moving_stats_accuracy = float(np.mean(y_true == y_pred))

@@ -14,6 +14,11 @@ DETECTORS = ("haar", "mtcnn")
 DETECT_MAX_SIDE = 1600
 #: Haar looks for faces at least 1/MIN_FACE_FRACTION of the photo's shorter side (and 24 px).
 MIN_FACE_FRACTION = 25
+#: A face that fills its photo (a tight crop) leaves the cascade no margin to see it: where the photo
+#: shows no face, Haar searches it again inside a black border of this fraction of its longer side on
+#: each side (as `fer` always pads). On 921 wild photos this found 91% of faces instead of 69%
+#: (docs/results.md); the box may then reach past the photo's edges.
+PAD_FRACTION = 0.25
 
 
 class HaarDetector:
@@ -21,7 +26,8 @@ class HaarDetector:
 
     name = "haar"
 
-    def __init__(self, scale_factor: float = 1.1, min_neighbors: int = 5, min_size: int = 24):
+    def __init__(self, scale_factor: float = 1.1, min_neighbors: int = 5, min_size: int = 24,
+                 pad_fraction: float = PAD_FRACTION):
         import cv2
 
         path = pathlib.Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
@@ -29,15 +35,27 @@ class HaarDetector:
         if self.cascade.empty():
             raise DetectError(f"{path}: OpenCV could not load its own Haar cascade")
         self.scale_factor, self.min_neighbors, self.min_size = scale_factor, min_neighbors, min_size
+        self.pad_fraction = float(pad_fraction)
 
-    def __call__(self, bgr: np.ndarray) -> np.ndarray:
+    def _search(self, gray: np.ndarray) -> np.ndarray:
         import cv2
 
-        gray = cv2.equalizeHist(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+        gray = cv2.equalizeHist(gray)
         side = max(self.min_size, min(gray.shape[:2]) // MIN_FACE_FRACTION)  # texture is no face
         boxes = self.cascade.detectMultiScale(gray, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors,
                                               minSize=(side, side))
         return np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
+
+    def __call__(self, bgr: np.ndarray) -> np.ndarray:
+        import cv2
+
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        boxes = self._search(gray)
+        if len(boxes) or not self.pad_fraction:
+            return boxes
+        pad = int(round(self.pad_fraction * max(gray.shape[:2])))
+        boxes = self._search(cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0))
+        return boxes - np.array([pad, pad, 0, 0], dtype=np.int64)
 
 
 class MtcnnDetector:
