@@ -119,6 +119,12 @@ MUTANTS = {
         "if True:",
         ["tests/test_detect.py::test_a_face_that_fills_its_photo_is_found_inside_a_border"],
     ),
+    "image files resized another way than faces": (
+        "tfds_fer2013/readers.py",
+        "return resize_face(np.asarray(image, dtype=np.uint8))[:, :, None]",
+        "return np.asarray(image.resize((48, 48), Image.BILINEAR), dtype=np.uint8)[:, :, None]",
+        ["tests/test_readers.py::test_a_resized_image_file_equals_the_face_pipelines_crop_of_the_whole_photo"],
+    ),
     "EMA resumed from the average as if raw": (
         "keras_fer/callbacks/ema.py",
         "self._ema_weights_in_model = self.resumed",

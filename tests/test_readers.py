@@ -204,3 +204,15 @@ def test_read_unlabeled_takes_one_image_and_refuses_twins(tmp_path):
     Image.fromarray(np.full((48, 48), 9, np.uint8)).save(tmp_path / "a.jpg")
     with pytest.raises(FerDataError, match=r"a\.png: id 'a' repeats .*a\.jpg"):
         readers.read_unlabeled(tmp_path)
+
+
+def test_a_resized_image_file_equals_the_face_pipelines_crop_of_the_whole_photo(tmp_path):
+    from keras_fer.faces.framing import Framing, crop_faces
+
+    rng = np.random.default_rng(0)
+    for side in (96, 40):  # shrunk (area averaging) and enlarged (bilinear)
+        photo = rng.integers(0, 256, (side, side), dtype=np.uint8)
+        Image.fromarray(photo).save(tmp_path / f"p{side}.png")
+        from_file = readers.load_image(tmp_path / f"p{side}.png", resize=True)
+        cropped = crop_faces(photo, [(0, 0, side, side)], Framing(1.0))[0]
+        assert np.array_equal(from_file, cropped) and from_file.shape == (48, 48, 1)

@@ -13,6 +13,8 @@ import dataclasses
 
 import numpy as np
 
+from tfds_fer2013.readers import resize_face
+
 
 @dataclasses.dataclass(frozen=True)
 class Framing:
@@ -66,7 +68,8 @@ def framing_for(detector: str, scale=None) -> Framing:
 
 def crop_faces(gray: np.ndarray, boxes, framing: Framing = Framing(), size: int = 48) -> np.ndarray:
     """Square crops of a grey image around `boxes` (x, y, w, h), framed by `framing`, resized to
-    `size` x `size` (area averaging when shrinking): uint8 `[N, size, size, 1]`.
+    `size` x `size` (`tfds_fer2013.readers.resize_face`: area averaging when shrinking): uint8
+    `[N, size, size, 1]`.
 
     Parts of the square outside the image repeat the image's edge pixels (OpenCV's `getRectSubPix`).
 
@@ -83,6 +86,5 @@ def crop_faces(gray: np.ndarray, boxes, framing: Framing = Framing(), size: int 
         n = max(int(round(side)), 1)
         # getRectSubPix samples with bilinear weights at pixel centres: the pixel grid of the square
         crop = cv2.getRectSubPix(gray, (n, n), (cx - 0.5, cy - 0.5))
-        interpolation = cv2.INTER_AREA if n >= size else cv2.INTER_LINEAR
-        out[i, :, :, 0] = cv2.resize(crop, (size, size), interpolation=interpolation)
+        out[i, :, :, 0] = resize_face(crop, size)
     return out
