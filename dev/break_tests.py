@@ -125,6 +125,18 @@ MUTANTS = {
         "return np.asarray(image.resize((48, 48), Image.BILINEAR), dtype=np.uint8)[:, :, None]",
         ["tests/test_readers.py::test_a_resized_image_file_equals_the_face_pipelines_crop_of_the_whole_photo"],
     ),
+    "checkpoint direction by substring": (
+        "keras_fer/callbacks/checkpoint.py",
+        "self.mode = monitor_mode(self.model, self.monitor)",
+        'self.mode = "max" if "acc" in self.monitor else "min"',
+        ["tests/test_checkpoint.py::test_auto_mode_is_keras_rule_f1_rises_and_an_unknown_metric_asks_for_a_mode"],
+    ),
+    "dtype= ignored": (
+        "keras_fer/models/_common.py",
+        "    keras.config.set_dtype_policy(dtype)\n    try:",
+        "    try:",
+        ["tests/test_model_dtype.py"],
+    ),
     "EMA resumed from the average as if raw": (
         "keras_fer/callbacks/ema.py",
         "self._ema_weights_in_model = self.resumed",

@@ -82,9 +82,27 @@ def test_a_failed_save_leaves_the_previous_best(tmp_path, monkeypatch):
 
 
 def test_mode_follows_the_metric_and_a_missing_metric_is_named(tmp_path):
-    assert BestModelCheckpoint(tmp_path / "a.keras", monitor="val_loss").mode == "min"
     cb = BestModelCheckpoint(tmp_path / "b.keras", monitor="val_loss")
     fit(tiny_model(), [cb], epochs=2)
+    assert cb.mode == "min"
     assert cb.best == json.loads((tmp_path / "b.json").read_text())["value"] < float("inf")
     with pytest.raises(KeyError, match="no 'val_auc'"):
-        fit(tiny_model(), [BestModelCheckpoint(tmp_path / "c.keras", monitor="val_auc")], epochs=1)
+        fit(tiny_model(), [BestModelCheckpoint(tmp_path / "c.keras", monitor="val_auc", mode="max")], epochs=1)
+
+
+def test_auto_mode_is_keras_rule_f1_rises_and_an_unknown_metric_asks_for_a_mode(tmp_path):
+    import numpy as np
+
+    from keras_fer.callbacks.checkpoint import monitor_mode
+
+    model = tiny_model()
+    model.compile("sgd", "categorical_crossentropy", metrics=["accuracy", keras.metrics.F1Score(average="macro", name="f1_score")])
+    x = np.zeros((4, 4), "float32")
+    y = keras.utils.to_categorical([0, 1, 0, 1], 2)
+    cb = BestModelCheckpoint(tmp_path / "f1.keras", monitor="val_f1_score")
+    model.fit(x, y, epochs=1, verbose=0, validation_data=(x, y), callbacks=[cb])
+    assert cb.mode == "max" and (tmp_path / "f1.keras").is_file()  # the substring rule said "min"
+    assert monitor_mode(model, "val_f1_score") == "max"
+    assert monitor_mode(model, "val_accuracy") == "max" and monitor_mode(model, "val_loss") == "min"
+    with pytest.raises(ValueError, match="pass mode='max' or mode='min'"):
+        monitor_mode(model, "val_sharpness")

@@ -37,13 +37,15 @@ class BestModelCheckpoint(keras.callbacks.Callback):
     Args:
         filepath: the `.keras` file to keep.
         monitor: the metric to watch (default "val_accuracy").
-        mode: "max", "min", or "auto" (max for accuracies and AUC, min otherwise).
+        mode: "max", "min", or "auto": decided when training starts by Keras' own rule (a loss falls; a
+            compiled metric of that name rises or falls as its `_direction` says; anything else is
+            an error asking for a mode), at the first epoch's end.
         resume: start from the value recorded in the JSON beside an existing `filepath`.
 
     Example:
-        >>> cb = BestModelCheckpoint("best.keras", resume=False)
-        >>> cb.monitor, cb.mode, cb.best
-        ('val_accuracy', 'max', -inf)
+        >>> cb = BestModelCheckpoint("best.keras", mode="max", resume=False)
+        >>> cb.monitor, cb.mode
+        ('val_accuracy', 'max')
     """
 
     def __init__(self, filepath, monitor="val_accuracy", mode="auto", resume=True):
@@ -51,12 +53,10 @@ class BestModelCheckpoint(keras.callbacks.Callback):
         self.filepath = pathlib.Path(filepath)
         self.info_path = self.filepath.with_suffix(".json")
         self.monitor = monitor
-        if mode == "auto":
-            mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
-        if mode not in ("max", "min"):
+        if mode not in ("auto", "max", "min"):
             raise ValueError(f"mode={mode!r}: expected 'auto', 'max' or 'min'")
         self.mode = mode
-        self.best = -math.inf if mode == "max" else math.inf
+        self.best = None
         self.best_info = None
         if resume and self.filepath.is_file() and self.info_path.is_file():
             info = json.loads(self.info_path.read_text())
@@ -64,6 +64,10 @@ class BestModelCheckpoint(keras.callbacks.Callback):
                 self.best, self.best_info = float(info["value"]), info
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.mode == "auto":  # now, as Keras does: compiled metrics are built by the first batch
+            self.mode = monitor_mode(self.model, self.monitor)
+        if self.best is None:
+            self.best = -math.inf if self.mode == "max" else math.inf
         value = (logs or {}).get(self.monitor)
         if value is None:
             raise KeyError(f"BestModelCheckpoint: no {self.monitor!r} in the epoch's logs {sorted(logs or {})}")
@@ -81,6 +85,26 @@ class BestModelCheckpoint(keras.callbacks.Callback):
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
         write_json(self.info_path, self.best_info)
+
+
+def monitor_mode(model, monitor: str) -> str:
+    """"max" or "min" for `monitor` by Keras' rule (`keras.callbacks.ModelCheckpoint(mode="auto")`): a loss
+    falls; a metric the model was compiled with rises or falls as its `_direction` says.
+
+    Raises:
+        ValueError: neither applies (pass the mode yourself).
+    """
+    name = monitor.removeprefix("val_")
+    if name == "loss" or name.endswith("_loss"):
+        return "min"
+    metrics = []
+    for m in getattr(model, "metrics", []):
+        metrics.extend(getattr(m, "metrics", None) or [m])  # compiled metrics sit inside a container
+    for m in metrics:
+        if m.name == name and getattr(m, "_direction", None) in ("up", "down"):
+            return "max" if m._direction == "up" else "min"
+    raise ValueError(f"BestModelCheckpoint: cannot tell whether {monitor!r} should rise or fall (no compiled "
+                     f"metric of that name says); pass mode='max' or mode='min'")
 
 
 def _is_number(value) -> bool:

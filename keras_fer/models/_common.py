@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 
 from keras_fer.layers.augmentation import FerAugmentation
@@ -16,6 +18,8 @@ SHARED_ARGS_DOC = """\
         rescale: optional input scale (e.g. 1/255) applied in the model.
         standardize: optional `(mean, variance)` of training pixels, applied in the model.
         augmentation: None, True or `FerAugmentation` kwargs: training-only augmentation in the model.
+        dtype: dtype policy of the layers ("float32", "bfloat16", "mixed_bfloat16", a `keras.DTypePolicy`;
+            None: Keras' global policy), as keras-hub models take it; the classifier stays float32.
         name: model name.
         trainable: Keras' `trainable` flag (the only other keyword accepted; anything else is an error).
 """
@@ -29,6 +33,36 @@ def shared_args_doc(cls):
     """Class decorator: replaces `{shared_args}` in the docstring by `SHARED_ARGS_DOC`."""
     cls.__doc__ = cls.__doc__.replace("        {shared_args}\n", SHARED_ARGS_DOC)
     return cls
+
+
+@contextlib.contextmanager
+def dtype_scope(dtype):
+    """Layers built inside take `dtype` as their dtype policy (keras-hub's `dtype=`): a name such as
+    "float32", "bfloat16" or "mixed_bfloat16", or a `keras.DTypePolicy`; None keeps the global policy.
+
+    Example:
+        >>> import keras
+        >>> with dtype_scope("bfloat16"):
+        ...     layer = keras.layers.Dense(2)
+        >>> layer.dtype_policy.name, keras.config.dtype_policy().name
+        ('bfloat16', 'float32')
+    """
+    if dtype is None:
+        yield
+        return
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def dtype_name(dtype):
+    """`dtype` as a config value: None, or the policy's name."""
+    if dtype is None or isinstance(dtype, str):
+        return dtype
+    return getattr(dtype, "name", str(dtype))
 
 
 def check_kwargs(cls_name: str, kwargs: dict) -> dict:
@@ -106,6 +140,8 @@ class FerModel(keras.Model):
         for key in self._config_keys:
             if key == "input_shape":  # Keras' own property, (None, H, W, C)
                 value = list(self.input_shape[1:])
+            elif key == "dtype":  # Keras' `dtype` is the variables' dtype; the argument is kept aside
+                value = self.dtype_arg
             else:
                 value = getattr(self, key)
             if isinstance(value, (list, tuple)):  # Keras wraps list attributes in a tracking list

@@ -5,8 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_fer.models._common import (FerModel, check_kwargs, preprocessing_head, pretrained_rescale,
-                                      shared_args_doc)
+from keras_fer.models._common import (FerModel, check_kwargs, dtype_name, dtype_scope, preprocessing_head,
+                                      pretrained_rescale, shared_args_doc)
 from keras_fer.models.budget import check_shape
 
 
@@ -34,7 +34,7 @@ class FerCNN(FerModel):
     """
 
     _config_keys = ("input_shape", "num_classes", "filters", "kernel_size", "dense_units", "dropout",
-                    "head_dropout", "negative_slope", "logits", "rescale", "standardize", "augmentation")
+                    "head_dropout", "negative_slope", "logits", "rescale", "standardize", "augmentation", "dtype")
 
     def __init__(
         self,
@@ -51,6 +51,7 @@ class FerCNN(FerModel):
         standardize=None,
         augmentation=None,
         weights=None,
+        dtype=None,
         name="fer_cnn",
         **kwargs,
     ):
@@ -60,19 +61,21 @@ class FerCNN(FerModel):
         filters = [int(f) for f in filters]
 
         # === Functional Model ===
-        inputs = keras.Input(shape=input_shape, name="image")
-        x = preprocessing_head(inputs, rescale, standardize, augmentation)
-        for i, n in enumerate(filters, start=1):
-            x = layers.BatchNormalization(name=f"block{i}_bn")(x)
-            x = layers.Conv2D(n, kernel_size, padding="same", name=f"block{i}_conv")(x)
-            x = layers.LeakyReLU(negative_slope, name=f"block{i}_act")(x)
-            x = layers.MaxPooling2D(2, name=f"block{i}_pool")(x)
-            x = layers.Dropout(dropout, name=f"block{i}_dropout")(x)
-        x = layers.Flatten(name="flatten")(x)
-        x = layers.Dense(dense_units, name="dense")(x)
-        x = layers.LeakyReLU(negative_slope, name="dense_act")(x)
-        x = layers.Dropout(head_dropout, name="dense_dropout")(x)
-        self._init_functional(inputs, x, num_classes, logits, name, kwargs)
+        with dtype_scope(dtype):  # every layer, the classifier's float32 aside, under `dtype`
+            inputs = keras.Input(shape=input_shape, name="image")
+            x = preprocessing_head(inputs, rescale, standardize, augmentation)
+            for i, n in enumerate(filters, start=1):
+                x = layers.BatchNormalization(name=f"block{i}_bn")(x)
+                x = layers.Conv2D(n, kernel_size, padding="same", name=f"block{i}_conv")(x)
+                x = layers.LeakyReLU(negative_slope, name=f"block{i}_act")(x)
+                x = layers.MaxPooling2D(2, name=f"block{i}_pool")(x)
+                x = layers.Dropout(dropout, name=f"block{i}_dropout")(x)
+            x = layers.Flatten(name="flatten")(x)
+            x = layers.Dense(dense_units, name="dense")(x)
+            x = layers.LeakyReLU(negative_slope, name="dense_act")(x)
+            x = layers.Dropout(head_dropout, name="dense_dropout")(x)
+            self._init_functional(inputs, x, num_classes, logits, name, kwargs)
+        self.dtype_arg = dtype_name(dtype)
         if weights is not None:
             from keras_fer.pretrained import set_pretrained_weights
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_fer.models._common import FerModel, check_kwargs, preprocessing_head, shared_args_doc
+from keras_fer.models._common import (FerModel, check_kwargs, dtype_name, dtype_scope, preprocessing_head,
+                                      shared_args_doc)
 from keras_fer.models.budget import SEED_DNN_WIDTHS, check_shape, solve_widths
 
 
@@ -32,7 +33,7 @@ class FerDNN(FerModel):
     """
 
     _config_keys = ("input_shape", "num_classes", "widths", "dropout", "head_dropout", "negative_slope",
-                    "logits", "rescale", "standardize", "augmentation")
+                    "logits", "rescale", "standardize", "augmentation", "dtype")
 
     def __init__(
         self,
@@ -47,6 +48,7 @@ class FerDNN(FerModel):
         rescale=None,
         standardize=None,
         augmentation=None,
+        dtype=None,
         name="fer_dnn",
         **kwargs,
     ):
@@ -64,22 +66,24 @@ class FerDNN(FerModel):
             raise ValueError(f"FerDNN: widths={widths!r}, expected five positive integers")
 
         # === Functional Model ===
-        inputs = keras.Input(shape=input_shape, name="image")
-        x = preprocessing_head(inputs, rescale, standardize, augmentation)
-        x = layers.BatchNormalization(name="input_bn")(x)
-        x = layers.Flatten(name="flatten")(x)
-        x = layers.Dense(widths[0], name="dense1")(x)
-        x = layers.Dropout(dropout, name="dropout1")(x)
-        x = layers.LeakyReLU(negative_slope, name="act1")(x)
-        for i in (2, 3, 4):
-            x = layers.BatchNormalization(name=f"bn{i}")(x)
-            x = layers.Dense(widths[i - 1], use_bias=False, name=f"dense{i}")(x)
-            x = layers.Dropout(dropout, name=f"dropout{i}")(x)
-            x = layers.LeakyReLU(negative_slope, name=f"act{i}")(x)
-        x = layers.Dense(widths[4], name="dense5")(x)
-        x = layers.Dropout(head_dropout, name="dropout5")(x)
-        x = layers.LeakyReLU(negative_slope, name="act5")(x)
-        self._init_functional(inputs, x, num_classes, logits, name, kwargs)
+        with dtype_scope(dtype):  # every layer, the classifier's float32 aside, under `dtype`
+            inputs = keras.Input(shape=input_shape, name="image")
+            x = preprocessing_head(inputs, rescale, standardize, augmentation)
+            x = layers.BatchNormalization(name="input_bn")(x)
+            x = layers.Flatten(name="flatten")(x)
+            x = layers.Dense(widths[0], name="dense1")(x)
+            x = layers.Dropout(dropout, name="dropout1")(x)
+            x = layers.LeakyReLU(negative_slope, name="act1")(x)
+            for i in (2, 3, 4):
+                x = layers.BatchNormalization(name=f"bn{i}")(x)
+                x = layers.Dense(widths[i - 1], use_bias=False, name=f"dense{i}")(x)
+                x = layers.Dropout(dropout, name=f"dropout{i}")(x)
+                x = layers.LeakyReLU(negative_slope, name=f"act{i}")(x)
+            x = layers.Dense(widths[4], name="dense5")(x)
+            x = layers.Dropout(head_dropout, name="dropout5")(x)
+            x = layers.LeakyReLU(negative_slope, name="act5")(x)
+            self._init_functional(inputs, x, num_classes, logits, name, kwargs)
+        self.dtype_arg = dtype_name(dtype)
 
         # === Config === (saved with the solved widths; the budget asked for is kept for the reader)
         self.param_budget = param_budget

@@ -5,8 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_fer.models._common import (FerModel, check_kwargs, preprocessing_head, pretrained_rescale,
-                                      shared_args_doc)
+from keras_fer.models._common import (FerModel, check_kwargs, dtype_name, dtype_scope, preprocessing_head,
+                                      pretrained_rescale, shared_args_doc)
 from keras_fer.models.budget import check_shape
 
 
@@ -37,7 +37,7 @@ class FerVGG(FerModel):
     """
 
     _config_keys = ("input_shape", "num_classes", "filters", "convs_per_stage", "dense_units", "dropout",
-                    "head_dropout", "negative_slope", "logits", "rescale", "standardize", "augmentation")
+                    "head_dropout", "negative_slope", "logits", "rescale", "standardize", "augmentation", "dtype")
 
     def __init__(
         self,
@@ -54,6 +54,7 @@ class FerVGG(FerModel):
         standardize=None,
         augmentation=None,
         weights=None,
+        dtype=None,
         name="fer_vgg",
         **kwargs,
     ):
@@ -66,21 +67,23 @@ class FerVGG(FerModel):
             raise ValueError(f"FerVGG: convs_per_stage={convs_per_stage!r}, expected >= 1")
 
         # === Functional Model ===
-        inputs = keras.Input(shape=input_shape, name="image")
-        x = preprocessing_head(inputs, rescale, standardize, augmentation)
-        for i, n in enumerate(filters, start=1):
-            for j in range(1, convs_per_stage + 1):
-                x = layers.Conv2D(n, 3, padding="same", use_bias=False, name=f"stage{i}_conv{j}")(x)
-                x = layers.BatchNormalization(name=f"stage{i}_bn{j}")(x)
-                x = layers.LeakyReLU(negative_slope, name=f"stage{i}_act{j}")(x)
-            x = layers.MaxPooling2D(2, name=f"stage{i}_pool")(x)
-            x = layers.Dropout(dropout, name=f"stage{i}_dropout")(x)
-        x = layers.Flatten(name="flatten")(x)
-        x = layers.Dense(dense_units, use_bias=False, name="dense")(x)
-        x = layers.BatchNormalization(name="dense_bn")(x)
-        x = layers.LeakyReLU(negative_slope, name="dense_act")(x)
-        x = layers.Dropout(head_dropout, name="dense_dropout")(x)
-        self._init_functional(inputs, x, num_classes, logits, name, kwargs)
+        with dtype_scope(dtype):  # every layer, the classifier's float32 aside, under `dtype`
+            inputs = keras.Input(shape=input_shape, name="image")
+            x = preprocessing_head(inputs, rescale, standardize, augmentation)
+            for i, n in enumerate(filters, start=1):
+                for j in range(1, convs_per_stage + 1):
+                    x = layers.Conv2D(n, 3, padding="same", use_bias=False, name=f"stage{i}_conv{j}")(x)
+                    x = layers.BatchNormalization(name=f"stage{i}_bn{j}")(x)
+                    x = layers.LeakyReLU(negative_slope, name=f"stage{i}_act{j}")(x)
+                x = layers.MaxPooling2D(2, name=f"stage{i}_pool")(x)
+                x = layers.Dropout(dropout, name=f"stage{i}_dropout")(x)
+            x = layers.Flatten(name="flatten")(x)
+            x = layers.Dense(dense_units, use_bias=False, name="dense")(x)
+            x = layers.BatchNormalization(name="dense_bn")(x)
+            x = layers.LeakyReLU(negative_slope, name="dense_act")(x)
+            x = layers.Dropout(head_dropout, name="dense_dropout")(x)
+            self._init_functional(inputs, x, num_classes, logits, name, kwargs)
+        self.dtype_arg = dtype_name(dtype)
         if weights is not None:
             from keras_fer.pretrained import set_pretrained_weights
 
