@@ -137,6 +137,12 @@ MUTANTS = {
         "    try:",
         ["tests/test_model_dtype.py"],
     ),
+    "CLI hides every ValueError": (
+        "keras_fer/cli.py",
+        "except (KerasFerError, FerDataError, FerLayoutError, FileNotFoundError) as err:",
+        "except (KerasFerError, FerDataError, FerLayoutError, FileNotFoundError, ValueError) as err:",
+        ["tests/test_cli.py::test_only_keras_fers_own_errors_become_one_line"],
+    ),
     "EMA resumed from the average as if raw": (
         "keras_fer/callbacks/ema.py",
         "self._ema_weights_in_model = self.resumed",

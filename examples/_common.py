@@ -1,10 +1,10 @@
-"""Shared pieces of the examples: arguments (data folder, epochs, limit, output) and running commands."""
+"""Shared pieces of the examples: arguments (data folder, epochs, limit, output) and one training run
+through the Python API (`keras_fer.training.train`, what `keras-fer train` calls)."""
 
 import argparse
 import pathlib
-import sys
 
-from keras_fer.cli import main as keras_fer_main
+from keras_fer.training import TrainConfig, train
 
 DEFAULT_DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "fer2013"
 
@@ -18,12 +18,9 @@ def parse(description, epochs=100):
     return parser.parse_args()
 
 
-def limit_args(args):
-    return ["--limit", str(args.limit), "--val-limit", str(max(args.limit // 4, 64))] if args.limit else []
-
-
-def keras_fer(argv):
-    """Runs one `keras-fer` command; stops the example if it fails."""
-    status = keras_fer_main(argv)
-    if status:
-        sys.exit(status)
+def run(args, name, **settings):
+    """Trains (or resumes, or finds finished) the run `args.out/name` with `settings` (TrainConfig fields);
+    returns its summary."""
+    limits = dict(limit=args.limit, val_limit=max(args.limit // 4, 64)) if args.limit else {}
+    config = TrainConfig(data=args.data, epochs=args.epochs, **limits, **settings)
+    return train(config, pathlib.Path(args.out) / name)

@@ -6,17 +6,16 @@ Run: python examples/q4_confusion_ensemble.py --epochs 2 --limit 1024
 
 import pathlib
 
-from _common import keras_fer, limit_args, parse
+from _common import parse, run
 
+from keras_fer.report import write_report
 
 args = parse(__doc__)
 out = pathlib.Path(args.out)
 runs = sorted(p.parent for p in out.glob("*/summary.json"))
 if len(runs) < 2:
-    common = ["--model", "cnn", "--data", args.data, "--epochs", str(args.epochs), *limit_args(args)]
     for seed in (1, 2):
-        keras_fer(["train", *common, "--seed", str(seed), "--out", str(out / f"q4-seed{seed}")])
+        run(args, f"q4-seed{seed}", model="cnn", seed=seed)
     runs = sorted(p.parent for p in out.glob("*/summary.json"))
-keras_fer(["report", *map(str, runs), "--data", args.data, "--out", str(out / "q4-report")])
-text = (out / "q4-report" / "report.md").read_text()
+text = write_report(runs, out / "q4-report", data=args.data).read_text()
 print(text[text.index("## 4."):])

@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import KerasFerError
+
 import argparse
 import os
 import pathlib
@@ -42,18 +44,14 @@ def _import_backend_quietly() -> None:
         raise error
 
 
-class CliError(Exception):
+class CliError(KerasFerError):
     """An error to print as one clear line (exit status 2)."""
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
-    return value
+    from keras_fer.training.config import positive_int
+
+    return positive_int(text)
 
 
 def _check_writable(path, folder: bool) -> None:
@@ -72,16 +70,6 @@ def _check_writable(path, folder: bool) -> None:
         raise CliError(f"--out {path}: {parent} is not writable")
 
 
-def _devices(text: str):
-    return text if text == "all" else _positive_int(text)
-
-
-def _budget(text: str):
-    if text == "match-cnn":
-        return text
-    return _positive_int(text)
-
-
 class _HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
     """Shows an option's default, unless it has none or its help already says it."""
 
@@ -95,13 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser; every list of choices comes from the module that owns it (none of them
     imports Keras or TensorFlow, so `--help` is quick)."""
     import keras_fer
-    from keras_fer.data import NORMALIZE_CHOICES
     from keras_fer.data import SPLITS as DATA_SPLITS
     from keras_fer.detect import DETECTORS
     from keras_fer.export import FORMATS as EXPORT_FORMATS
-    from keras_fer.precision import PRECISIONS
-    from keras_fer.recipes import OPTIMIZERS, RECIPES
-    from keras_fer.training import MODELS, VAL_SPLITS
+    from keras_fer.training.config import add_arguments as add_train_arguments
 
     parser = argparse.ArgumentParser(
         prog="keras-fer",
@@ -115,37 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, help=text, description=text, formatter_class=_HelpWithDefaults)
 
     t = command("train", "train a model on FER2013 into a run folder (stopped, the same command resumes it)")
-    t.add_argument("--model", choices=MODELS, default="cnn",
-                   help="cnn: the course report's CNN (FerCNN); dnn: a fully connected network (FerDNN); "
-                        "vgg: 3x3-convolution stages (FerVGG), cheaper per image")
-    t.add_argument("--param-budget", type=_budget, default=None,
-                   help="dnn only: exact parameter count, or 'match-cnn' (3,258,379)")
-    t.add_argument("--data", default=None,
-                   help="the folder that holds fer2013.csv(.gz) (default: TFDS' manual dir, "
-                        "~/tensorflow_datasets/downloads/manual)")
-    t.add_argument("--epochs", type=_positive_int, default=100, help="epochs to train")
-    t.add_argument("--batch-size", type=_positive_int, default=None, help="default: the recipe's (seed: 128)")
-    t.add_argument("--normalize", choices=NORMALIZE_CHOICES, default="rescale",
-                   help="pixel scaling inside the model: none (0..255), rescale (x/255), standardize (mean 0, sd 1)")
-    t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
-                   help="the course report's augmentation: flips, rotation 15, zoom 0.1, shifts 0.1")
-    t.add_argument("--optimizer", choices=OPTIMIZERS, default=None, help="default: the recipe's")
-    t.add_argument("--learning-rate", type=float, default=None, help="peak learning rate (default: the recipe's)")
-    t.add_argument("--seed", type=int, default=0, help="random seed of initialisation, shuffling and augmentation")
-    t.add_argument("--limit", type=_positive_int, default=None, help="first N training images (smoke runs)")
-    t.add_argument("--val-limit", type=_positive_int, default=None, help="first N validation images")
-    t.add_argument("--val-split", choices=VAL_SPLITS, default="validation",
-                   help="where the best epoch is chosen: 'validation' (about 10%% of train, carved out and not "
-                        "fitted on) or 'public_test' (the course report's protocol: selects on the test split)")
-    t.add_argument("--precision", choices=PRECISIONS, default="auto",
-                   help="auto: mixed bfloat16 where the CPU or GPU computes it fast, else float32")
-    t.add_argument("--recipe", choices=RECIPES, default="seed",
-                   help="how to train: seed = the course report's (Adam 1e-3, batch 128); fast = the same model "
-                        "learning sooner (warm-up, cosine decay, ramps); robust = for faces framed as detectors "
-                        "frame them in photos (scale jitter, light, blur, noise; AdamW, label smoothing)")
-    t.add_argument("--devices", type=_devices, default=None,
-                   help="data-parallel training on N devices (or 'all') with the backend's own engine; "
-                        "the batch size stays the global one")
+    add_train_arguments(t)  # one flag per TrainConfig field, with its help, type and choices
     t.add_argument("--out", required=True, help="the run folder")
     t.add_argument("--overwrite", action="store_true", help="replace a run folder of another configuration")
 
@@ -239,13 +194,7 @@ def _maybe_tta(model, tta: bool):
 def cmd_train(args) -> int:
     from keras_fer.training import TrainConfig, train
 
-    config = TrainConfig(
-        model=args.model, param_budget=args.param_budget, data=args.data, epochs=args.epochs,
-        batch_size=args.batch_size, normalize=args.normalize, augment=args.augment,
-        optimizer=args.optimizer, learning_rate=args.learning_rate, seed=args.seed, limit=args.limit,
-        val_limit=args.val_limit, precision=args.precision, recipe=args.recipe, devices=args.devices,
-        val_split=args.val_split,
-    )
+    config = TrainConfig.from_args(args)
     _check_writable(args.out, folder=True)
     summary = train(config, args.out, overwrite=args.overwrite)
     print(
@@ -383,10 +332,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of `keras-fer`; returns the exit status."""
     from tfds_fer2013.readers import FerDataError, FerLayoutError
 
-    from keras_fer.detect import DetectError
-    from keras_fer.export import ExportError
-    from keras_fer.training import RunDirError
-
     args = build_parser().parse_args(argv)
     if args.command != "cache":
         _import_backend_quietly()
@@ -404,8 +349,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             print(f"\nkeras-fer {args.command}: stopped.", file=sys.stderr)
         return 130
-    except (CliError, DetectError, ExportError, FerDataError, FerLayoutError, RunDirError, ValueError,
-            FileNotFoundError) as err:
+    except (KerasFerError, FerDataError, FerLayoutError, FileNotFoundError) as err:  # keras-fer's own, and
+        # a file that is not there; anything else (a bug, Keras' or ours) keeps its traceback
         print(f"keras-fer {args.command}: error: {err}", file=sys.stderr)
         return 2
 

@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import contextlib
 import hashlib
 import io
@@ -153,7 +155,7 @@ def _check_split(builder, split: str) -> None:
     if base in CARVED_SPLITS:
         base = "train"
     if base not in builder.info.splits:
-        raise ValueError(
+        raise ConfigError(
             f"split {split!r}: the FER2013 files hold only {sorted(builder.info.splits)}"
         )
 
@@ -234,9 +236,9 @@ def load(
     from keras_fer.layers.augmentation import FerAugmentation, tensorflow_ops
 
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r}: expected a positive integer")
+        raise ConfigError(f"batch_size={batch_size!r}: expected a positive integer")
     if isinstance(normalize, str) and normalize not in NORMALIZE_CHOICES:
-        raise ValueError(f"normalize={normalize!r}: expected one of {NORMALIZE_CHOICES} or a layer")
+        raise ConfigError(f"normalize={normalize!r}: expected one of {NORMALIZE_CHOICES} or a layer")
     builder = prepare(manual_dir, data_dir)
     _check_split(builder, split)
     carved = split in CARVED_SPLITS
@@ -360,7 +362,7 @@ def arrays(
     splits = readers.read_labelled(manual_dir)
     base = "train" if split in CARVED_SPLITS else split
     if base not in splits:
-        raise ValueError(f"split {split!r}: the FER2013 files in {manual_dir} hold only {sorted(splits)}")
+        raise ConfigError(f"split {split!r}: the FER2013 files in {manual_dir} hold only {sorted(splits)}")
     x, y = splits[base]
     if split in CARVED_SPLITS:
         keep = validation_mask(x) == (split == "validation")

@@ -16,6 +16,8 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import contextlib
 from typing import Optional, Union
 
@@ -30,7 +32,7 @@ def check_devices(devices: Union[int, str, None]) -> Union[int, str, None]:
         with contextlib.suppress(ValueError):
             number = int(devices)
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise ValueError(f"devices={devices!r}: expected a positive integer or 'all'")
+        raise ConfigError(f"devices={devices!r}: expected a positive integer or 'all'")
     return number
 
 
@@ -46,7 +48,7 @@ def _chosen_devices(devices: Union[int, str]) -> list:
     if devices == "all":
         return available
     if devices > len(available):
-        raise ValueError(f"devices={devices}: this machine's backend sees {len(available)} device(s)")
+        raise ConfigError(f"devices={devices}: this machine's backend sees {len(available)} device(s)")
     return available[:devices]
 
 
@@ -61,7 +63,7 @@ def _device_names():
         return [d.name for d in tf.config.list_logical_devices(kind)]
     if backend == "jax":
         return keras.distribution.list_devices()
-    raise ValueError(f"more than one device needs the tensorflow or jax backend, not {backend}")
+    raise ConfigError(f"more than one device needs the tensorflow or jax backend, not {backend}")
 
 
 _STRATEGIES: dict = {}

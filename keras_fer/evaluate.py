@@ -12,6 +12,8 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import dataclasses
 import pathlib
 from typing import Optional, Sequence
@@ -111,7 +113,7 @@ def evaluate(models, data, batch_size: int = 256, verbose=0, class_names: Sequen
     """Evaluates a model (or the ensemble of several) on labelled `data` (see `predict`)."""
     y_true, probabilities = predict(models, data, batch_size, verbose)
     if y_true is None:
-        raise ValueError("evaluate: the data has no labels; give (x, y) or batches of (x, y)")
+        raise ConfigError("evaluate: the data has no labels; give (x, y) or batches of (x, y)")
     return Evaluation(y_true, probabilities, class_names)
 
 

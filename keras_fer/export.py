@@ -13,6 +13,8 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import KerasFerError
+
 import pathlib
 import shutil
 import time
@@ -24,7 +26,7 @@ _SUFFIX = {"onnx": ".onnx", "litert": ".tflite"}
 _NEEDS = {"onnx": ("tf2onnx", "onnxruntime"), "litert": ("ai_edge_litert",), "tf_saved_model": ("tensorflow",)}
 
 
-class ExportError(RuntimeError):
+class ExportError(KerasFerError, RuntimeError):
     """An export that cannot be made or does not match its Keras model."""
 
 

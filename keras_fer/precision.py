@@ -7,6 +7,8 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import pathlib
 
 PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
@@ -56,7 +58,7 @@ def resolve_precision(precision: str = "auto") -> str:
     AVX512-BF16 or AMX, `float32` otherwise.
     """
     if precision not in PRECISIONS:
-        raise ValueError(f"precision={precision!r}: expected one of {PRECISIONS}")
+        raise ConfigError(f"precision={precision!r}: expected one of {PRECISIONS}")
     if precision != "auto":
         return precision
     if _gpu_with_tensor_cores():

@@ -20,6 +20,7 @@ Bundling a new model (maintainers):
 
 from __future__ import annotations
 
+
 import argparse
 import hashlib
 import io
@@ -29,66 +30,8 @@ from typing import Optional
 
 import numpy as np
 
-#: The names `weights=` accepts.
-PRETRAINED = ("fer2013",)
-#: The architectures with bundled weights, and each one's file stem.
-_FILES = {"FerCNN": "fer_cnn_fer2013", "FerVGG": "fer_vgg_fer2013"}
-#: The architecture that `load_pretrained()`, `EmotionDetector`, `keras-fer detect` and `predict
-#: pretrained` use: the better one on FER2013's public_test and on real photographs (docs/results.md).
-DEFAULT_ARCHITECTURE = "FerVGG"
-_DIR = pathlib.Path(__file__).resolve().parent / "weights"
-
-
-class PretrainedWeightsError(RuntimeError):
-    """The bundled weights are missing, altered, or do not fit the model asked for."""
-
-
-def _paths(name: str, architecture: str):
-    if name not in PRETRAINED:
-        raise ValueError(f"weights={name!r}: expected None or one of {PRETRAINED}")
-    if architecture not in _FILES:
-        raise ValueError(f"architecture={architecture!r}: bundled weights exist for {sorted(_FILES)}")
-    stem = _DIR / _FILES[architecture]
-    return stem.with_suffix(".npz"), stem.with_suffix(".json")
-
-
-def manifest(name: str = "fer2013", architecture: Optional[str] = None) -> dict:
-    """What is known of the bundled weights: SHA-256, accuracies, training command, architecture."""
-    weights, meta = _paths(name, architecture or DEFAULT_ARCHITECTURE)
-    if not meta.is_file() or not weights.is_file():
-        raise PretrainedWeightsError(
-            f"the pretrained weights {name!r} of {architecture or DEFAULT_ARCHITECTURE} are not in this installation "
-            f"({weights} is missing); reinstall keras-fer from a wheel or a full clone"
-        )
-    return json.loads(meta.read_text())
-
-
-def _read_checked(name: str, architecture: str) -> dict:
-    weights, _ = _paths(name, architecture)
-    expected = manifest(name, architecture)["sha256"]
-    blob = weights.read_bytes()
-    actual = hashlib.sha256(blob).hexdigest()
-    if actual != expected:
-        raise PretrainedWeightsError(
-            f"{weights}: SHA-256 {actual} does not match the manifest's {expected}: the file was altered "
-            "or truncated; reinstall keras-fer"
-        )
-    with np.load(io.BytesIO(blob)) as arrays:
-        return {key: arrays[key] for key in arrays.files}
-
-
-def set_pretrained_weights(model, name: str = "fer2013") -> None:
-    """Sets the bundled weights `name` of `type(model)` on `model`, variable by variable path."""
-    architecture = type(model).__name__
-    arrays = _read_checked(name, architecture)
-    wanted = {w.path: tuple(w.shape) for w in model.weights}
-    if {k: tuple(a.shape) for k, a in arrays.items()} != wanted:
-        raise PretrainedWeightsError(
-            f"weights={name!r} fit {architecture}'s default architecture (48x48x1 input, 7 classes); this "
-            "model's variables have other names or shapes"
-        )
-    for w in model.weights:
-        w.assign(arrays[w.path].astype(w.dtype))
+from keras_fer.models.weights import (_FILES, DEFAULT_ARCHITECTURE, PRETRAINED,  # noqa: F401  (re-exported)
+                                      PretrainedWeightsError, _paths, manifest, set_pretrained_weights)
 
 
 def load_pretrained(name: str = "fer2013", logits: bool = False, architecture: Optional[str] = None):

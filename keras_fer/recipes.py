@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import dataclasses
 from typing import Optional
 
@@ -118,7 +120,7 @@ def get_recipe(name: str) -> Recipe:
     """The recipe called `name` (one of `RECIPES`)."""
     recipes = {"seed": SEED, "fast": FAST, "robust": ROBUST}
     if name not in recipes:
-        raise ValueError(f"recipe={name!r}: expected one of {RECIPES}")
+        raise ConfigError(f"recipe={name!r}: expected one of {RECIPES}")
     return recipes[name]
 
 
@@ -145,7 +147,7 @@ def learning_rate_schedule(recipe: Recipe, learning_rate: float, steps_per_epoch
         warmup = int(recipe.warmup_epochs * steps_per_epoch)
         return keras.optimizers.schedules.CosineDecay(
             0.0, max(epochs * steps_per_epoch - warmup, 1), warmup_target=learning_rate, warmup_steps=warmup)
-    raise ValueError(f"schedule={recipe.schedule!r}: expected one of {SCHEDULES}")
+    raise ConfigError(f"schedule={recipe.schedule!r}: expected one of {SCHEDULES}")
 
 
 def make_optimizer(name: str, learning_rate, weight_decay: float = 0.0, ema: float = 0.0):
@@ -164,4 +166,4 @@ def make_optimizer(name: str, learning_rate, weight_decay: float = 0.0, ema: flo
                                     **common)
     if name == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate, **common)
-    raise ValueError(f"optimizer={name!r}: expected one of {OPTIMIZERS}")
+    raise ConfigError(f"optimizer={name!r}: expected one of {OPTIMIZERS}")

@@ -7,30 +7,21 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import KerasFerError
+
 import contextlib
-import dataclasses
 import json
 import os
 import pathlib
 import shutil
 import socket
+from typing import Optional
 
 LOCK = ".lock"
 
 
-class RunDirError(RuntimeError):
+class RunDirError(KerasFerError, RuntimeError):
     """A run folder that cannot be used as asked (another configuration, not a run folder, in use)."""
-
-
-def _defaults() -> dict:
-    """Default values of every setting a run folder records (TrainConfig's and the recipe's fields)."""
-    from keras_fer.recipes import Recipe
-    from keras_fer.training import TrainConfig
-
-    out = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
-    out.update({f"recipe_fields.{f.name}": f.default for f in dataclasses.fields(Recipe)
-                if f.default is not dataclasses.MISSING})
-    return out
 
 
 def _flatten(settings: dict) -> dict:
@@ -39,13 +30,14 @@ def _flatten(settings: dict) -> dict:
     return flat
 
 
-def differences(old: dict, new: dict) -> dict:
+def differences(old: dict, new: dict, defaults: Optional[dict] = None) -> dict:
     """Settings that differ between a run folder's config and this run's: `{name: (old, new)}`.
 
     A setting that one side does not record (a keras-fer of another version wrote the folder) counts
-    as the same when the other side holds its default value.
+    as the same when the other side holds its value in `defaults` (flat names, "recipe_fields.x" for
+    a recipe's field: `keras_fer.training.config.settings_defaults()`).
     """
-    old, new, defaults = _flatten(old), _flatten(new), _defaults()
+    old, new, defaults = _flatten(old), _flatten(new), defaults or {}
     missing = object()
     diff = {}
     for key in sorted(set(old) | set(new)):
@@ -64,7 +56,7 @@ def _contents(out: pathlib.Path):
     return [p for p in out.iterdir() if p.name != LOCK] if out.is_dir() else []
 
 
-def check(out: pathlib.Path, settings: dict, overwrite: bool = False) -> str:
+def check(out: pathlib.Path, settings: dict, overwrite: bool = False, defaults: Optional[dict] = None) -> str:
     """What `out` is for a run of `settings`: "new" (absent or empty), "resume" (the same settings,
     unfinished), "finished" (the same settings, all epochs done) or "replace" (another run, and
     `overwrite`). Raises `RunDirError` for another configuration or a folder that is not a run."""
@@ -78,7 +70,7 @@ def check(out: pathlib.Path, settings: dict, overwrite: bool = False) -> str:
             f"{out} is not empty and holds no config.json: not a keras-fer run folder. "
             "Choose another --out, or pass --overwrite to replace it."
         )
-    diff = differences(json.loads(config_path.read_text())["settings"], settings)
+    diff = differences(json.loads(config_path.read_text())["settings"], settings, defaults)
     if diff:
         described = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in sorted(diff.items()))
         raise RunDirError(

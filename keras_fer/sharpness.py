@@ -18,6 +18,8 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 from typing import Optional
 
 import numpy as np
@@ -39,7 +41,7 @@ def laplacian_variance(images) -> np.ndarray:
     if x.ndim == 4:
         x = x.mean(axis=-1)
     if x.ndim != 3 or min(x.shape[1:]) < 3:
-        raise ValueError(f"images of shape {np.shape(images)}: expected [N, H, W] or [N, H, W, C], H, W >= 3")
+        raise ConfigError(f"images of shape {np.shape(images)}: expected [N, H, W] or [N, H, W, C], H, W >= 3")
     lap = (x[:, :-2, 1:-1] + x[:, 2:, 1:-1] + x[:, 1:-1, :-2] + x[:, 1:-1, 2:] - 4 * x[:, 1:-1, 1:-1])
     return lap.reshape(len(x), -1).var(axis=1)
 

@@ -278,3 +278,22 @@ def test_a_file_that_is_no_model_is_named_so(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "fake.keras"), "--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "is a zip archive; this one is not" in err and "not found" not in err.lower()
+
+
+def test_only_keras_fers_own_errors_become_one_line(tmp_path, capsys, monkeypatch):
+    import keras_fer.training
+    from keras_fer.errors import ConfigError
+
+    def config_error(*args, **kwargs):
+        raise ConfigError("learning_rate=-1: expected a number above 0")
+
+    monkeypatch.setattr(keras_fer.training, "train", config_error)
+    assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "run")]) == 2
+    assert capsys.readouterr().err.strip() == "keras-fer train: error: learning_rate=-1: expected a number above 0"
+
+    def keras_bug(*args, **kwargs):
+        raise ValueError("a bug inside Keras")
+
+    monkeypatch.setattr(keras_fer.training, "train", keras_bug)
+    with pytest.raises(ValueError, match="a bug inside Keras"):  # not hidden behind "error: ..."
+        main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "run2")])

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+import keras_fer.models.weights as weights_files
 import keras_fer.pretrained as pretrained
 from keras_fer import FerCNN
 from conftest import REAL_DATA
@@ -12,7 +13,7 @@ from conftest import REAL_DATA
 @pytest.fixture
 def bundled(tmp_path, monkeypatch):
     """A random FerCNN(rescale=1/255) bundled into a temporary weights folder."""
-    monkeypatch.setattr(pretrained, "_DIR", tmp_path / "weights")
+    monkeypatch.setattr(weights_files, "_DIR", tmp_path / "weights")
     keras.utils.set_random_seed(0)
     model = FerCNN(rescale=1 / 255)
     from keras_fer.callbacks.checkpoint import functional_twin
@@ -54,13 +55,13 @@ def test_weights_fit_only_the_default_architecture(bundled):
 
 
 def test_missing_weights_say_so(tmp_path, monkeypatch):
-    monkeypatch.setattr(pretrained, "_DIR", tmp_path)
+    monkeypatch.setattr(weights_files, "_DIR", tmp_path)
     with pytest.raises(pretrained.PretrainedWeightsError, match="not in this installation"):
         pretrained.load_pretrained()
 
 
 def test_a_model_trained_without_rescale_is_not_bundled(tmp_path, monkeypatch):
-    monkeypatch.setattr(pretrained, "_DIR", tmp_path / "weights")
+    monkeypatch.setattr(weights_files, "_DIR", tmp_path / "weights")
     FerCNN().save(tmp_path / "raw.keras")
     with pytest.raises(pretrained.PretrainedWeightsError, match="without rescale"):
         pretrained.bundle(tmp_path / "raw.keras", accuracy=0.1, command="x")
@@ -70,7 +71,7 @@ def test_a_model_trained_without_rescale_is_not_bundled(tmp_path, monkeypatch):
 @pytest.mark.parametrize("architecture, params", [("FerCNN", 3_258_379), ("FerVGG", 1_767_207)])
 def test_the_shipped_weights_load_under_8_mb_with_their_manifest(architecture, params):
     info = pretrained.manifest(architecture=architecture)
-    weights = pretrained._DIR / f"{pretrained._FILES[architecture]}.npz"
+    weights = weights_files._DIR / f"{pretrained._FILES[architecture]}.npz"
     assert weights.stat().st_size == info["bytes"] < 8 * 10**6 and info["dtype"] == "float16"
     assert info["params"] == params and 0 < info["public_test_accuracy"] < 1
     model = pretrained.load_pretrained(architecture=architecture)
@@ -100,7 +101,7 @@ def test_fer_vgg_weights_bundle_and_load_by_variable_path(tmp_path, monkeypatch)
     from keras_fer import FerVGG
     from keras_fer.callbacks.checkpoint import functional_twin
 
-    monkeypatch.setattr(pretrained, "_DIR", tmp_path / "weights")
+    monkeypatch.setattr(weights_files, "_DIR", tmp_path / "weights")
     keras.utils.set_random_seed(1)
     model = FerVGG(rescale=1 / 255)
     functional_twin(model).save(tmp_path / "best.keras")

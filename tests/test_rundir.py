@@ -11,10 +11,15 @@ from keras_fer.rundir import RunDirError, differences
 def test_a_folder_written_before_a_setting_existed_resumes_at_its_default():
     new = {"model": "cnn", "epochs": 3, "recipe_fields": {"name": "seed", "batch_size": 128, "label_smoothing": 0.0}}
     old = {"model": "cnn", "epochs": 3, "removed_setting": "x", "recipe_fields": {"name": "seed", "batch_size": 128}}
-    assert differences(old, new) == {}  # a removed setting, and a new one at its default
-    assert differences(old, dict(new, recipe_fields=dict(new["recipe_fields"], label_smoothing=0.1))) == {
+    from keras_fer.training import settings_defaults
+
+    defaults = settings_defaults()
+    assert differences(old, new, defaults) == {}  # a removed setting, and a new one at its default
+    assert differences(old, dict(new, recipe_fields=dict(new["recipe_fields"], label_smoothing=0.1)), defaults) == {
         "recipe_fields.label_smoothing": (None, 0.1)}
-    assert differences(old, dict(new, epochs=4)) == {"epochs": (3, 4)}
+    assert differences(old, dict(new, epochs=4), defaults) == {"epochs": (3, 4)}
+    assert differences(old, dict(new, recipe_fields=dict(new["recipe_fields"], mixup=0.2)), defaults) == {
+        "recipe_fields.mixup": (None, 0.2)}
 
 
 def test_check_says_new_resume_finished_or_replace(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import json
 import math
 import pathlib
@@ -54,7 +56,7 @@ class BestModelCheckpoint(keras.callbacks.Callback):
         self.info_path = self.filepath.with_suffix(".json")
         self.monitor = monitor
         if mode not in ("auto", "max", "min"):
-            raise ValueError(f"mode={mode!r}: expected 'auto', 'max' or 'min'")
+            raise ConfigError(f"mode={mode!r}: expected 'auto', 'max' or 'min'")
         self.mode = mode
         self.best = None
         self.best_info = None
@@ -103,7 +105,7 @@ def monitor_mode(model, monitor: str) -> str:
     for m in metrics:
         if m.name == name and getattr(m, "_direction", None) in ("up", "down"):
             return "max" if m._direction == "up" else "min"
-    raise ValueError(f"BestModelCheckpoint: cannot tell whether {monitor!r} should rise or fall (no compiled "
+    raise ConfigError(f"BestModelCheckpoint: cannot tell whether {monitor!r} should rise or fall (no compiled "
                      f"metric of that name says); pass mode='max' or mode='min'")
 
 

@@ -26,6 +26,8 @@ Example:
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import numpy as np
 import keras
 
@@ -71,7 +73,7 @@ def recalibrate_batch_norm(model, data, batch_size=256, max_images=None):
             total_sq = total_sq + np.square(h).sum(axis=axes)
             count += int(np.prod([h.shape[a] for a in axes]))
         if count == 0:
-            raise ValueError("recalibrate_batch_norm: `data` gave no images")
+            raise ConfigError("recalibrate_batch_norm: `data` gave no images")
         mean = total / count
         variance = np.maximum(total_sq / count - np.square(mean), 0.0)
         layer.moving_mean.assign(mean.astype(layer.moving_mean.dtype))

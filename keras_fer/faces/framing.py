@@ -9,6 +9,8 @@ square runs over the image's edge, the edge pixels are repeated, never stretched
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import dataclasses
 
 import numpy as np
@@ -36,10 +38,10 @@ class Framing:
 
     def __post_init__(self):
         if not 0.5 <= float(self.scale) <= 3.0:
-            raise ValueError(f"crop scale {self.scale!r}: expected a number from 0.5 to 3.0 (1.0: the detector's box)")
+            raise ConfigError(f"crop scale {self.scale!r}: expected a number from 0.5 to 3.0 (1.0: the detector's box)")
         for name in ("dx", "dy"):
             if not -0.5 <= float(getattr(self, name)) <= 0.5:
-                raise ValueError(f"framing {name}={getattr(self, name)!r}: expected a number from -0.5 to 0.5")
+                raise ConfigError(f"framing {name}={getattr(self, name)!r}: expected a number from -0.5 to 0.5")
 
     def square(self, box):
         """`(centre x, centre y, side)` of the square crop for `box`."""

@@ -3,6 +3,8 @@ emotion timelines out."""
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import dataclasses
 import pathlib
 import sys
@@ -261,7 +263,7 @@ def _video(path, name, out, emotions: EmotionDetector, classifier, every, progre
 
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
-        raise ValueError(f"{path}: not a video OpenCV can open (expected {', '.join(VIDEO_SUFFIXES)})")
+        raise ConfigError(f"{path}: not a video OpenCV can open (expected {', '.join(VIDEO_SUFFIXES)})")
     fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
     total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
     writer = None
@@ -290,4 +292,4 @@ def _video(path, name, out, emotions: EmotionDetector, classifier, every, progre
             classifier.flush()  # the video's frames are written before it is closed
             writer.close()
     if writer is None:
-        raise ValueError(f"{path}: a video with no frame OpenCV can decode")
+        raise ConfigError(f"{path}: a video with no frame OpenCV can decode")

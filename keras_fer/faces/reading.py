@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import pathlib
 from typing import List, Optional, Sequence
 
@@ -39,15 +41,15 @@ def read_image(path) -> np.ndarray:
     try:
         data = np.fromfile(str(path), dtype=np.uint8)  # also works for non-ASCII paths
     except OSError as err:
-        raise ValueError(f"{path}: cannot be read ({err.strerror or err})") from None
+        raise ConfigError(f"{path}: cannot be read ({err.strerror or err})") from None
     if not data.size:
-        raise ValueError(f"{path}: an empty file, not an image")
+        raise ConfigError(f"{path}: an empty file, not an image")
     try:
         image = cv2.imdecode(data, cv2.IMREAD_COLOR)  # IMREAD_COLOR applies the EXIF orientation
     except cv2.error:
         image = None
     if image is None:
-        raise ValueError(f"{path}: not an image OpenCV can decode")
+        raise ConfigError(f"{path}: not an image OpenCV can decode")
     return image
 
 
@@ -93,7 +95,7 @@ def as_bgr(image, channels: str = "rgb") -> np.ndarray:
     if x.ndim == 3 and x.shape[2] in (3, 4) and channels == "rgb":
         x = x[:, :, [2, 1, 0] + ([3] if x.shape[2] == 4 else [])]
     elif channels not in ("rgb", "bgr"):
-        raise ValueError(f"channels={channels!r}: expected 'rgb' or 'bgr'")
+        raise ConfigError(f"channels={channels!r}: expected 'rgb' or 'bgr'")
     return to_bgr8(np.ascontiguousarray(x))
 
 

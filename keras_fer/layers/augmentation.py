@@ -3,6 +3,8 @@ photometric changes (brightness, contrast, gamma, blur, noise) of the kind real 
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import math
 
 import keras
@@ -200,11 +202,11 @@ class FerAugmentation(keras.layers.Layer):
                   ("blur", blur, 1.0), ("noise", noise, 0.5), ("erasing", erasing, 1.0))
         for name, value, top in limits:
             if not 0.0 <= float(value) <= top:
-                raise ValueError(f"FerAugmentation: {name}={value!r}, expected a number in [0, {top}]")
+                raise ConfigError(f"FerAugmentation: {name}={value!r}, expected a number in [0, {top}]")
             setattr(self, name, float(value))
         low, high = (float(v) for v in value_range)
         if not low < high:
-            raise ValueError(f"FerAugmentation: value_range={value_range!r}, expected (low, high) with low < high")
+            raise ConfigError(f"FerAugmentation: value_range={value_range!r}, expected (low, high) with low < high")
         self.value_range = (low, high)
         self.flip = bool(flip)
         self.seed = seed

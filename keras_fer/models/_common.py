@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import contextlib
 
 import keras
@@ -82,12 +84,12 @@ def pretrained_rescale(cls_name: str, weights, rescale, standardize):
     """
     if weights is None:
         return rescale
-    from keras_fer.pretrained import PRETRAINED
+    from keras_fer.models.weights import PRETRAINED
 
     if weights not in PRETRAINED:
-        raise ValueError(f"{cls_name}: weights={weights!r}: expected None or one of {PRETRAINED}")
+        raise ConfigError(f"{cls_name}: weights={weights!r}: expected None or one of {PRETRAINED}")
     if standardize is not None or rescale not in (None, 1 / 255):
-        raise ValueError(f"{cls_name}: weights={weights!r} were trained with rescale=1/255 in the model")
+        raise ConfigError(f"{cls_name}: weights={weights!r} were trained with rescale=1/255 in the model")
     return 1 / 255
 
 
@@ -117,7 +119,7 @@ def preprocessing_head(inputs, rescale=None, standardize=None, augmentation=None
         kwargs = {} if augmentation is True else dict(augmentation)
         x = FerAugmentation(name="augmentation", **kwargs)(x)
     if rescale is not None and standardize is not None:
-        raise ValueError("give rescale or standardize, not both")
+        raise ConfigError("give rescale or standardize, not both")
     if rescale is not None:
         x = keras.layers.Rescaling(float(rescale), name="rescale")(x)
     if standardize is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import math
 from typing import NamedTuple, Sequence, Tuple
 
@@ -29,12 +31,12 @@ def check_shape(input_shape, num_classes) -> Tuple[Tuple[int, int, int], int]:
         or shape[1] < 16
         or shape[2] < 1
     ):
-        raise ValueError(
+        raise ConfigError(
             f"input_shape={input_shape!r}: expected (height, width, channels) of integers with "
             "height and width >= 16 and channels >= 1, e.g. (48, 48, 1)"
         )
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-        raise ValueError(f"num_classes={num_classes!r}: expected an integer >= 2")
+        raise ConfigError(f"num_classes={num_classes!r}: expected an integer >= 2")
     return tuple(int(v) for v in shape), int(num_classes)
 
 
@@ -101,15 +103,15 @@ def solve_widths(
         3258379
     """
     if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget <= 0:
-        raise ValueError(f"param_budget={budget!r}: expected a positive integer")
+        raise ConfigError(f"param_budget={budget!r}: expected a positive integer")
     (h, w, c), k = check_shape(input_shape, num_classes)
     p = [float(v) for v in proportions]
     if len(p) != 5 or min(p) <= 0:
-        raise ValueError(f"proportions={proportions!r}: expected five positive numbers")
+        raise ConfigError(f"proportions={proportions!r}: expected five positive numbers")
     d = h * w * c
     smallest = dnn_param_count((1, 1, 1, 1, 1), (h, w, c), k)
     if budget < smallest:
-        raise ValueError(
+        raise ConfigError(
             f"param_budget={budget:,} is below the smallest FerDNN for input {(h, w, c)} and "
             f"{k} classes ({smallest:,} parameters, every hidden width 1)"
         )
@@ -145,7 +147,7 @@ def solve_widths(
             assert count == budget, (best, count, budget)
             return WidthSolution(best, count)
         half = [v * 2 + 1 for v in half]
-    raise ValueError(
+    raise ConfigError(
         f"param_budget={budget:,}: no FerDNN widths give exactly this count near the proportions "
         f"{tuple(proportions)}; try a budget of at least 100,000"
     )

@@ -77,7 +77,7 @@ class FerCNN(FerModel):
             self._init_functional(inputs, x, num_classes, logits, name, kwargs)
         self.dtype_arg = dtype_name(dtype)
         if weights is not None:
-            from keras_fer.pretrained import set_pretrained_weights
+            from keras_fer.models.weights import set_pretrained_weights
 
             set_pretrained_weights(self, weights)
 

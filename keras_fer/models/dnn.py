@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import keras
 from keras import layers
 
@@ -55,7 +57,7 @@ class FerDNN(FerModel):
         check_kwargs(type(self).__name__, kwargs)
         input_shape, num_classes = check_shape(input_shape, num_classes)
         if widths is not None and param_budget is not None:
-            raise ValueError("FerDNN: give param_budget or widths, not both")
+            raise ConfigError("FerDNN: give param_budget or widths, not both")
         if widths is None:
             widths = (
                 SEED_DNN_WIDTHS if param_budget is None
@@ -63,7 +65,7 @@ class FerDNN(FerModel):
             )
         widths = [int(v) for v in widths]
         if len(widths) != 5 or min(widths) < 1:
-            raise ValueError(f"FerDNN: widths={widths!r}, expected five positive integers")
+            raise ConfigError(f"FerDNN: widths={widths!r}, expected five positive integers")
 
         # === Functional Model ===
         with dtype_scope(dtype):  # every layer, the classifier's float32 aside, under `dtype`

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 from typing import Sequence
 
 import keras
@@ -32,11 +34,11 @@ def ensemble(models: Sequence[keras.Model], name: str = "fer_ensemble") -> keras
     """
     models = list(models)
     if not models:
-        raise ValueError("ensemble: expected at least one model, got none")
+        raise ConfigError("ensemble: expected at least one model, got none")
     in_shape, out_shape = tuple(models[0].input_shape), tuple(models[0].output_shape)
     for m in models[1:]:
         if tuple(m.input_shape) != in_shape or tuple(m.output_shape) != out_shape:
-            raise ValueError(
+            raise ConfigError(
                 f"ensemble: model {m.name!r} maps {tuple(m.input_shape)} -> {tuple(m.output_shape)}, "
                 f"but {models[0].name!r} maps {in_shape} -> {out_shape}; members must match"
             )

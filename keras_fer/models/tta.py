@@ -8,6 +8,8 @@ model that saves to `.keras` and loads without custom objects beyond keras-fer's
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import keras
 
 
@@ -47,7 +49,7 @@ def flip_tta(model: keras.Model, name: str | None = None) -> keras.Model:
     """
     shape = tuple(model.input_shape)
     if len(shape) != 4:
-        raise ValueError(f"flip_tta: model {model.name!r} takes inputs of shape {shape}; "
+        raise ConfigError(f"flip_tta: model {model.name!r} takes inputs of shape {shape}; "
                          "expected image batches [batch, height, width, channels]")
     inputs = keras.Input(shape=shape[1:], name="image")
     mirrored = HorizontalFlip(name="mirror")(inputs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from keras_fer.errors import ConfigError
+
 import keras
 from keras import layers
 
@@ -64,7 +66,7 @@ class FerVGG(FerModel):
         filters = [int(f) for f in filters]
         convs_per_stage = int(convs_per_stage)
         if convs_per_stage < 1:
-            raise ValueError(f"FerVGG: convs_per_stage={convs_per_stage!r}, expected >= 1")
+            raise ConfigError(f"FerVGG: convs_per_stage={convs_per_stage!r}, expected >= 1")
 
         # === Functional Model ===
         with dtype_scope(dtype):  # every layer, the classifier's float32 aside, under `dtype`
@@ -85,7 +87,7 @@ class FerVGG(FerModel):
             self._init_functional(inputs, x, num_classes, logits, name, kwargs)
         self.dtype_arg = dtype_name(dtype)
         if weights is not None:
-            from keras_fer.pretrained import set_pretrained_weights
+            from keras_fer.models.weights import set_pretrained_weights
 
             set_pretrained_weights(self, weights)
 
