@@ -122,7 +122,7 @@ MUTANTS = {
     "image files resized another way than faces": (
         "tfds_fer2013/readers.py",
         "return resize_face(np.asarray(image, dtype=np.uint8))[:, :, None]",
-        "return np.asarray(image.resize((48, 48), Image.BILINEAR), dtype=np.uint8)[:, :, None]",
+        "return np.asarray(image.resize((48, 48), Image.NEAREST), dtype=np.uint8)[:, :, None]",
         ["tests/test_readers.py::test_a_resized_image_file_equals_the_face_pipelines_crop_of_the_whole_photo"],
     ),
     "checkpoint direction by substring": (
