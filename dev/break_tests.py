@@ -72,7 +72,7 @@ MUTANTS = {
         ["tests/test_resume_exact.py::test_killed_and_resumed_equals_never_interrupted[jax]"],
     ),
     "the seed set after the data": (
-        "keras_fer/training.py",
+        "keras_fer/training/run.py",
         "    keras.utils.set_random_seed(plan.config.seed)\n",
         "",
         ["tests/test_resume_exact.py::test_two_train_calls_with_one_seed_are_one_run"],
@@ -150,13 +150,13 @@ MUTANTS = {
         ["tests/test_resume_exact.py::test_killed_and_resumed_equals_never_interrupted[tensorflow]"],
     ),
     "EMA not swapped in for validation": (
-        "keras_fer/training.py",
+        "keras_fer/training/wiring.py",
         "callbacks.insert(0, SwapEMAWeights(resumed))",
         "pass",
         ["tests/test_recipes.py::test_ema_weights_are_what_validation_and_the_checkpoint_see"],
     ),
     "mixup replays batch 0 on resume": (
-        "keras_fer/training.py",
+        "keras_fer/training/inputs.py",
         "first_batch=initial_epoch * steps)",
         "first_batch=0)",
         ["tests/test_resume_exact.py::test_killed_and_resumed_equals_never_interrupted[tensorflow]"],
