@@ -61,3 +61,19 @@ def run_model_saving_test(model, x, path, atol=0.0):
     assert same(loaded.get_config()) == same(model.get_config())
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=atol, rtol=0)
     return loaded
+
+
+def kill_after_first_backup(command, out, env, timeout=300):
+    """Starts the training `command` (writing the run folder `out`), SIGKILLs it as soon as its first
+    epoch backup appears, and checks it died by that signal (not by finishing first)."""
+    import signal
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + timeout
+    while not list((pathlib.Path(out) / "backup").glob("epoch-*")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "training ended before it could be killed"

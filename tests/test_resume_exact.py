@@ -4,15 +4,14 @@ train() calls with one seed in one process are one run."""
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import kill_after_first_backup
 from tfds_fer2013.testing import write_fer2013_csv
 
 COLUMNS = ["loss", "accuracy", "val_loss", "val_accuracy"]
@@ -54,14 +53,7 @@ def test_killed_and_resumed_equals_never_interrupted(tmp_path, backend):
     assert whole.returncode == 0, whole.stderr[-2000:]
 
     out = tmp_path / "killed"
-    proc = subprocess.Popen(command(tmp_path / "fer", out), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while not list((out / "backup").glob("epoch-*")) and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "training ended before it could be killed"
+    kill_after_first_backup(command(tmp_path / "fer", out), out, env)
     again = subprocess.run(command(tmp_path / "fer", out), env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "resuming after epoch" in again.stdout

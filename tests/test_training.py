@@ -2,16 +2,15 @@
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from keras_fer.training import RunDirError, TrainConfig, train
+from conftest import kill_after_first_backup
 from tfds_fer2013.testing import write_fer2013_csv
 
 
@@ -24,14 +23,7 @@ def test_sigkill_after_the_first_epoch_then_resume(tmp_path):
     write_fer2013_csv(tmp_path / "fer", n_train=140, n_public=35)
     out = tmp_path / "run"
     env = dict(os.environ, KERAS_FER_CACHE=str(tmp_path / "cache"))
-    proc = subprocess.Popen(command(tmp_path / "fer", out, 4), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while not list((out / "backup").glob("epoch-*")) and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "training ended before it could be killed"
+    kill_after_first_backup(command(tmp_path / "fer", out, 4), out, env)
     history = pd.read_csv(out / "history.csv")
     done = history["epoch"].max()
     assert 1 <= done < 4

@@ -110,20 +110,14 @@ class TrainConfig:
         if self.model == "dnn" and isinstance(self.param_budget, int):
             from keras_fer.models.budget import solve_widths
 
-            try:  # a budget no network fits is refused before anything is written
-                solve_widths(self.param_budget)
-            except ValueError as err:
-                raise ConfigError(str(err)) from None
+            solve_widths(self.param_budget)  # a budget no network fits: ConfigError before anything is written
         for name, allowed in (("normalize", NORMALIZE_CHOICES), ("precision", PRECISIONS),
                               ("val_split", VAL_SPLITS), ("recipe", RECIPES)):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name}={getattr(self, name)!r}: expected one of {allowed}")
         if self.optimizer is not None and self.optimizer not in OPTIMIZERS:
             raise ConfigError(f"optimizer={self.optimizer!r}: expected one of {OPTIMIZERS}")
-        try:
-            self.devices = check_devices(self.devices)
-        except ValueError as err:
-            raise ConfigError(str(err)) from None
+        self.devices = check_devices(self.devices)  # raises ConfigError itself
         return self
 
     @classmethod
