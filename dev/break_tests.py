@@ -167,6 +167,44 @@ MUTANTS = {
         "pass",
         ["tests/test_augmentation.py::test_erasing_replaces_one_rectangle_per_chosen_image_in_a_model_and_in_tf_data"],
     ),
+    "serve: uploads spooled to disk": (
+        "keras_fer/serve/app.py",
+        "spool_max_size = max_bytes + FORM_OVERHEAD",
+        "spool_max_size = 1024 * 1024",
+        ["tests/test_serve_app.py::test_uploads_over_the_limit_are_refused_and_nothing_spools_to_disk"],
+    ),
+    "serve: no pixel limit": (
+        "keras_fer/serve/uploads.py",
+        "if width * height > max_pixels:",
+        "if False:",
+        ["tests/test_serve_uploads.py::test_decompression_bombs_are_refused_before_decoding"],
+    ),
+    "serve: every request its own model call": (
+        "keras_fer/serve/batching.py",
+        "while count < self.max_batch:",
+        "while False:",
+        ["tests/test_serve_batching.py::test_concurrent_requests_share_calls_and_get_their_own_rows",
+         "tests/test_serve_app.py::test_concurrent_clients_are_batched_and_a_full_server_answers_503"],
+    ),
+    "serve: results go to the wrong request": (
+        "keras_fer/serve/batching.py",
+        "future.set_result(probs[start:start + len(crops)])",
+        "future.set_result(probs[:len(crops)])",
+        ["tests/test_serve_batching.py::test_concurrent_requests_share_calls_and_get_their_own_rows"],
+    ),
+    "serve: an unbounded queue": (
+        "keras_fer/serve/batching.py",
+        "if self._queue.qsize() >= self.max_waiting:",
+        "if False:",
+        ["tests/test_serve_batching.py::test_a_full_queue_answers_busy_and_a_broken_model_reaches_every_waiter",
+         "tests/test_serve_app.py::test_concurrent_clients_are_batched_and_a_full_server_answers_503"],
+    ),
+    "serve: the page sends no frames": (
+        "keras_fer/serve/static/app.js",
+        "const result = await detect(blob, live.stream);",
+        "const result = {faces: [], seconds: 0}; await sleep(100);",
+        ["tests/test_serve_live.py::test_the_page_in_a_real_browser_with_a_fake_camera_and_a_chosen_photo"],
+    ),
 }
 
 

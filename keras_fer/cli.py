@@ -140,6 +140,21 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-tta", action="store_true",
                    help="classify each face once instead of averaging it with its mirror (half the work)")
 
+    s = command("serve", "a local web page (webcam or a dropped photo) and an HTTP API: POST /api/detect "
+                         "(pip install 'keras-fer[serve]')")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on; anything but loopback lets other machines reach the page")
+    s.add_argument("--port", type=_positive_int, default=8000, help="the TCP port")
+    s.add_argument("--model", default=None, help="a .keras model (default: the bundled pretrained model)")
+    s.add_argument("--detector", choices=DETECTORS, default="haar", help="the face detector, as in detect")
+    s.add_argument("--no-tta", action="store_true", help="classify each face once instead of with its mirror")
+    s.add_argument("--max-upload-mb", type=float, default=10.0, help="the largest upload accepted (413 beyond)")
+    s.add_argument("--max-batch", type=_positive_int, default=64, help="faces per model call, from all clients")
+    s.add_argument("--batch-window-ms", type=float, default=5.0,
+                   help="how long a model call waits for other requests to join it")
+    s.add_argument("--max-waiting", type=_positive_int, default=64,
+                   help="requests that may wait for the model; beyond, 503 with Retry-After")
+
     x = command("export", "export a model (Keras' Model.export) and check it in its runtime")
     x.add_argument("model", metavar="MODEL", help="a .keras model, or 'pretrained' for the bundled weights")
     x.add_argument("--format", required=True, choices=EXPORT_FORMATS,
@@ -279,6 +294,24 @@ def cmd_detect(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as err:
+        raise CliError(f"serve needs the serve extra ({err.name} is not installed): pip install 'keras-fer[serve]'")
+    if args.max_upload_mb <= 0 or args.batch_window_ms < 0:
+        raise CliError("--max-upload-mb must be > 0 and --batch-window-ms >= 0")
+    from keras_fer.faces.emotion_detector import EmotionDetector
+    from keras_fer.serve import serve
+
+    model = _load_model(args.model) if args.model else None
+    detector = EmotionDetector(model=model, detector=args.detector, tta=not args.no_tta)
+    serve(args.host, args.port, detector, max_upload_bytes=int(args.max_upload_mb * 2**20), max_batch=args.max_batch,
+          window=args.batch_window_ms / 1000, max_waiting=args.max_waiting)
+    return 0
+
+
 def cmd_export(args) -> int:
     import numpy as np
 
@@ -336,7 +369,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command != "cache":
         _import_backend_quietly()
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "report": cmd_report,
-               "detect": cmd_detect, "export": cmd_export, "cache": cmd_cache}
+               "detect": cmd_detect, "export": cmd_export, "serve": cmd_serve, "cache": cmd_cache}
     try:
         return handler[args.command](args)
     except KeyboardInterrupt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Iterable, List, Optional
 
 import numpy as np
@@ -34,6 +35,7 @@ class EmotionDetector:
     def __init__(self, model=None, detector: str = "haar", crop_scale: Optional[float] = None, batch_size: int = 64,
                  tta: bool = True):
         self.framing = framing_for(detector, crop_scale)  # bad values fail before anything is loaded
+        self.detector_name = detector
         self.find_faces = make_detector(detector)  # an unknown name fails before a model is loaded
         if model is None:
             from keras_fer.pretrained import load_pretrained
@@ -44,6 +46,13 @@ class EmotionDetector:
 
             model = flip_tta(model)
         self.model, self.batch_size = model, batch_size
+
+    def for_thread(self) -> "EmotionDetector":
+        """A copy that shares the model but has a face finder of its own: OpenCV's cascades are not
+        meant to be called from two threads at once (`keras-fer serve` gives each worker thread one)."""
+        twin = copy.copy(self)
+        twin.find_faces = make_detector(self.detector_name)
+        return twin
 
     def faces(self, image, channels: str = "rgb"):
         """`(boxes [N, 4] x, y, w, h, crops uint8 [N, 48, 48, 1])` of one image."""
@@ -73,11 +82,8 @@ class EmotionDetector:
         probs = self.classify(np.concatenate(crops)) if crops else np.zeros((0, len(CLASS_NAMES)))
         out, start = [], 0
         for boxes, _ in found:
-            p = probs[start:start + len(boxes)]
+            out.append(face_records(boxes, probs[start:start + len(boxes)]))
             start += len(boxes)
-            out.append([{"box": tuple(int(v) for v in b), "label": CLASS_NAMES[int(q.argmax())],
-                         "confidence": float(q.max()), "probabilities": dict(zip(CLASS_NAMES, map(float, q)))}
-                        for b, q in zip(boxes, p)])
         return out
 
     def classify(self, crops: np.ndarray) -> np.ndarray:
@@ -87,3 +93,14 @@ class EmotionDetector:
                                for i in range(0, len(x), self.batch_size)])
 
 
+def face_records(boxes, probabilities) -> List[dict]:
+    """One `{"box", "label", "confidence", "probabilities"}` per face, from boxes `[N, 4]` and
+    probabilities `[N, 7]`.
+
+    Example:
+        >>> face_records([(1, 2, 30, 30)], [[0, 0, 0, 0.9, 0, 0, 0.1]])[0]["label"]
+        'happy'
+    """
+    return [{"box": tuple(int(v) for v in b), "label": CLASS_NAMES[int(np.argmax(q))],
+             "confidence": float(np.max(q)), "probabilities": dict(zip(CLASS_NAMES, map(float, q)))}
+            for b, q in zip(np.asarray(boxes).reshape(-1, 4), np.asarray(probabilities, np.float64))]
