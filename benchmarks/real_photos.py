@@ -12,13 +12,14 @@ layout (how its labels are read):
   (seeded sample), contempt left out.
 
 For each photo the largest face counts; a photo without a face counts as wrong ("accuracy over all
-photos"). keras-fer classifies with its mirror TTA, as `keras-fer detect` does. Prints one markdown
+photos"). keras-fer classifies with its mirror TTA, as `keras-fer detect` does. A model named `A+B` is the
+ensemble of A and B; `pretrained:FerCNN` the bundled weights of another architecture. Prints one markdown
 table per set: faces found, accuracy, per-class recall and seconds per photo (this process, one core
 or two as the machine gives it).
 
 Run:
     python benchmarks/real_photos.py --set jaffe=jaffe:PHOTOS/jaffe --set tfeid=tfeid:PHOTOS/tfeid \\
-        --models pretrained RUN/best.keras --detectors haar mtcnn --scales 0.9 1.0 1.1 1.2 \\
+        --models pretrained RUN/best.keras pretrained+RUN/best.keras --detectors haar mtcnn --scales 0.9 1.0 1.1 1.2 \\
         --fer-python FERVENV/bin/python
 """
 
@@ -154,19 +155,29 @@ def fer_rows(items, fer_python, detectors):
     return rows
 
 
-def load_models(names):
+def load_model(name):
+    """"pretrained", "pretrained:ARCHITECTURE" or a .keras file."""
     import keras
 
     import keras_fer
 
+    if name == "pretrained":
+        return keras_fer.load_pretrained()
+    if name.startswith("pretrained:"):
+        return keras_fer.load_pretrained(architecture=name.split(":", 1)[1])
+    return keras.saving.load_model(name, compile=False)
+
+
+def load_models(names):
+    """Each name as a model; "A+B" is the ensemble of A and B (their probabilities averaged)."""
+    from keras_fer.models import ensemble
+
     models = {}
     for name in names:
-        if name == "pretrained":
-            models[name] = keras_fer.load_pretrained()
-        elif name.startswith("pretrained:"):
-            models[name] = keras_fer.load_pretrained(name.split(":", 1)[1])
-        else:
-            models[pathlib.Path(name).parent.name or name] = keras.saving.load_model(name, compile=False)
+        parts = name.split("+")
+        label = "+".join(p if p.startswith("pretrained") else (pathlib.Path(p).parent.name or p) for p in parts)
+        members = [load_model(p) for p in parts]
+        models[label] = members[0] if len(members) == 1 else ensemble(members)
     return models
 
 
@@ -174,7 +185,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", action="append", required=True, metavar="NAME=LAYOUT:DIR")
     parser.add_argument("--models", nargs="+", default=["pretrained"],
-                        help="'pretrained', 'pretrained:NAME' or .keras files")
+                        help="'pretrained', 'pretrained:ARCHITECTURE' (FerCNN, FerVGG), .keras files, or A+B (their ensemble)")
     parser.add_argument("--detectors", nargs="+", default=["haar"], choices=["haar", "mtcnn"])
     parser.add_argument("--scales", nargs="*", type=float, default=[],
                         help="crop scales to try (default: each detector's calibrated framing only)")

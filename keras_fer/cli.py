@@ -104,8 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, help="the run folder")
     t.add_argument("--overwrite", action="store_true", help="replace a run folder of another configuration")
 
-    e = command("evaluate", "accuracy, loss, classification report and confusion matrix of a model on a split")
-    e.add_argument("model", help="a .keras model, or 'pretrained' for the bundled weights")
+    e = command("evaluate", "accuracy, loss, classification report and confusion matrix of a model (several: "
+                            "their ensemble) on a split")
+    e.add_argument("models", nargs="+", metavar="MODEL",
+                   help="a .keras model, or 'pretrained' for the bundled weights; several: their probabilities "
+                        "averaged")
     e.add_argument("--data", default=None, help="the folder that holds fer2013.csv(.gz) (default: TFDS' manual dir)")
     e.add_argument("--split", default="public_test", choices=DATA_SPLITS,
                    help="which images (validation: the part of train that training holds out)")
@@ -227,11 +230,12 @@ def cmd_evaluate(args) -> int:
 
     if args.out:
         _check_writable(args.out, folder=True)
-    model = _maybe_tta(_load_model(args.model), args.tta)
+    models = [_maybe_tta(_load_model(m), args.tta) for m in args.models]
     x, y = fer_data.arrays(args.split, manual_dir=args.data, limit=args.limit)
-    result = evaluate(model, (x.astype("float32"), y), batch_size=args.batch_size, verbose=_progress())
+    result = evaluate(models, (x.astype("float32"), y), batch_size=args.batch_size, verbose=_progress())
+    name = " + ".join(str(m) for m in args.models)
     metrics = {
-        "model": str(args.model), "split": args.split, "n": int(len(y)), "tta": bool(args.tta),
+        "model": name, "split": args.split, "n": int(len(y)), "tta": bool(args.tta),
         "accuracy": result.accuracy, "loss": result.loss,
     }
     report = result.report()
@@ -242,7 +246,7 @@ def cmd_evaluate(args) -> int:
     print("confusion matrix (rows: true, columns: predicted)\n" + cm.to_string())
     if args.out:
         out = pathlib.Path(args.out)
-        result.write(out, title=f"{pathlib.Path(args.model).name} on {args.split}")
+        result.write(out, title=f"{' + '.join(pathlib.Path(m).name for m in args.models)} on {args.split}")
         write_json(out / "metrics.json", metrics)
         write_text(out / "classification_report.txt", report)
         print(f"\nwrote {out}/metrics.json, classification_report.txt, confusion_matrix.csv/.png, per_class.csv")

@@ -15,6 +15,7 @@ import keras
 import keras_fer
 from keras_fer import CLASS_NAMES
 from keras_fer.cli import main
+from keras_fer.data import arrays as fer_arrays
 from tfds_fer2013.testing import pixels_text, random_faces, write_fer2013_csv
 
 
@@ -97,6 +98,15 @@ def test_evaluate_prints_and_writes(study, capsys):
     assert metrics["n"] == 35 and 0 <= metrics["accuracy"] <= 1
     assert {p.name for p in out.iterdir()} >= {"confusion_matrix.csv", "confusion_matrix.png", "per_class.csv",
                                                 "classification_report.txt"}
+    # two models: their ensemble, the accuracy of the averaged probabilities
+    models = [keras.saving.load_model(study / run / "best.keras") for run in ("cnn", "dnn")]
+    x, y = fer_arrays("public_test", manual_dir=study / "fer")
+    averaged = np.mean([m.predict(x.astype("float32"), verbose=0) for m in models], axis=0)
+    assert main(["evaluate", str(study / "cnn" / "best.keras"), str(study / "dnn" / "best.keras"), "--data",
+                 str(study / "fer"), "--out", str(study / "eval2")]) == 0
+    metrics = json.loads((study / "eval2" / "metrics.json").read_text())
+    assert metrics["accuracy"] == pytest.approx(float(np.mean(averaged.argmax(1) == y)), abs=1e-9)
+    assert " + " in metrics["model"]
 
 
 def test_predict_csv_folder_and_ensemble(study):

@@ -1,47 +1,15 @@
-"""keras_fer.training: kill -9 at any moment, rerun, and the run resumes rather than restarts."""
+"""keras_fer.training: run folders refused, replaced, locked; the data a run resumes on. (Killed with
+SIGKILL and resumed: tests/test_resume_exact.py.)"""
 
 import json
-import os
 import subprocess
 import sys
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from keras_fer.training import RunDirError, TrainConfig, train
-from conftest import kill_after_first_backup
 from tfds_fer2013.testing import write_fer2013_csv
-
-
-def command(data, out, epochs):
-    return [sys.executable, "-m", "keras_fer", "train", "--model", "cnn", "--data", str(data),
-            "--epochs", str(epochs), "--batch-size", "16", "--out", str(out)]
-
-
-def test_sigkill_after_the_first_epoch_then_resume(tmp_path):
-    write_fer2013_csv(tmp_path / "fer", n_train=140, n_public=35)
-    out = tmp_path / "run"
-    env = dict(os.environ, KERAS_FER_CACHE=str(tmp_path / "cache"))
-    kill_after_first_backup(command(tmp_path / "fer", out, 4), out, env)
-    history = pd.read_csv(out / "history.csv")
-    done = history["epoch"].max()
-    assert 1 <= done < 4
-    assert not (out / "summary.json").exists()
-    for name in ("config.json", "best.json"):
-        json.loads((out / name).read_text())  # complete, parseable
-
-    again = subprocess.run(command(tmp_path / "fer", out, 4), env=env, capture_output=True, text=True, timeout=600)
-    assert again.returncode == 0, again.stderr[-2000:]
-    resumed_after = int(again.stdout.split("resuming after epoch ")[1].split()[0])
-    assert resumed_after >= done
-    assert f"Epoch {resumed_after + 1}/4" in again.stdout and "Epoch 1/4" not in again.stdout
-    history = pd.read_csv(out / "history.csv")
-    assert history["epoch"].tolist() == [1, 2, 3, 4]
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["epochs"] == 4
-    assert not (out / "backup").exists()
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 def test_refuses_a_folder_that_is_not_a_run(tmp_path):
