@@ -3,9 +3,10 @@
 Each bundled model is a weights file (`keras_fer/weights/<stem>.npz`, float16, one array per variable,
 named by the variable's path such as `stage1_conv1/kernel`) and its manifest (`<stem>.json`:
 SHA-256, accuracies, the command that trained it). `FerCNN(weights="fer2013")` is the course
-report's CNN, `FerVGG(weights="fer2013")` the model trained for real photographs;
-`load_pretrained()` builds `DEFAULT_ARCHITECTURE`, the one `keras-fer detect` and `predict pretrained`
-use (raw 0..255 pixels in, seven probabilities out). See `docs/model_card.md`.
+report's CNN; `FerVGG(weights="fer2013")` was trained for real photographs (the `robust` recipe) and
+`FerVGG(weights="fer2013-course")` with the course report's augmentation. `load_pretrained()` builds
+`DEFAULT_MODEL`, the two FerVGGs' probabilities averaged: what `keras-fer detect`, `serve` and
+`predict pretrained` use (raw 0..255 pixels in, seven probabilities out). See `docs/model_card.md`.
 
 Example:
     >>> import numpy as np
@@ -15,7 +16,7 @@ Example:
     (1, 7)
 
 Bundling a new model (maintainers):
-`python -m keras_fer.pretrained RUN/best.keras --architecture FerVGG --accuracy 0.67 --command "..."`
+`python -m keras_fer.pretrained RUN/best.keras --architecture FerVGG --name fer2013 --accuracy 0.67 --command "..."`
 """
 
 from __future__ import annotations
@@ -30,26 +31,37 @@ from typing import Optional
 
 import numpy as np
 
-from keras_fer.models.weights import (_FILES, DEFAULT_ARCHITECTURE, PRETRAINED,  # noqa: F401  (re-exported)
+from keras_fer.errors import ConfigError
+from keras_fer.models.weights import (_FILES, DEFAULT_ARCHITECTURE, DEFAULT_MODEL, PRETRAINED,  # noqa: F401
                                       PretrainedWeightsError, _paths, manifest, set_pretrained_weights)
 
 
-def load_pretrained(name: str = "fer2013", logits: bool = False, architecture: Optional[str] = None):
+def load_pretrained(name: Optional[str] = None, logits: bool = False, architecture: Optional[str] = None):
     """A model with bundled weights: raw 0..255 48x48 grey faces in.
 
     Args:
-        name: which bundled weights ("fer2013").
-        logits: output logits instead of probabilities.
-        architecture: "FerCNN" or "FerVGG"; default: `DEFAULT_ARCHITECTURE`.
+        name: which bundled weights ("fer2013", "fer2013-course"); with neither `name` nor
+            `architecture`: the default model, `DEFAULT_MODEL`'s members averaged (`keras_fer.ensemble`).
+        logits: output logits instead of probabilities (one model only: name it).
+        architecture: "FerCNN" or "FerVGG"; default: `DEFAULT_ARCHITECTURE` when `name` is given.
 
     Returns:
-        A `keras_fer.FerCNN` or `FerVGG`, ready for `predict` (and for fine-tuning: compile it first).
+        A `keras_fer.FerCNN` or `FerVGG`, or the default ensemble (a functional Keras model), ready for
+        `predict` (and for fine-tuning: compile it first).
     """
     from keras_fer import models
 
+    if name is None and architecture is None:
+        if logits:
+            raise ConfigError("load_pretrained(logits=True): the default model averages probabilities; name one "
+                              f"member, e.g. load_pretrained('fer2013', logits=True) (members: {DEFAULT_MODEL})")
+        members = [load_pretrained(n, architecture=a) for a, n in DEFAULT_MODEL]
+        return members[0] if len(members) == 1 else models.ensemble(members, name="fer_pretrained")
+    name = name or "fer2013"
     architecture = architecture or DEFAULT_ARCHITECTURE
     _paths(name, architecture)
-    return getattr(models, architecture)(weights=name, logits=logits)
+    return getattr(models, architecture)(weights=name, logits=logits,
+                                         name=f"{architecture.lower()}_{name.replace('-', '_')}")
 
 
 def bundle(model_path, accuracy: float, command: str, extra: Optional[dict] = None, name: str = "fer2013",
@@ -85,12 +97,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m keras_fer.pretrained",
                                      description="bundle a trained model as the package's pretrained weights")
     parser.add_argument("model", help="best.keras of a run")
-    parser.add_argument("--architecture", choices=sorted(_FILES), default="FerCNN")
+    parser.add_argument("--architecture", choices=sorted({a for a, _ in _FILES}), default="FerCNN")
+    parser.add_argument("--name", choices=PRETRAINED, default="fer2013", help="which weight set of it")
     parser.add_argument("--accuracy", type=float, required=True, help="its public_test accuracy")
     parser.add_argument("--command", required=True, help="the command that trained it")
     parser.add_argument("--extra", default="{}", help="more manifest fields, as JSON")
     args = parser.parse_args(argv)
-    info = bundle(args.model, args.accuracy, args.command, json.loads(args.extra), architecture=args.architecture)
+    info = bundle(args.model, args.accuracy, args.command, json.loads(args.extra), name=args.name,
+                  architecture=args.architecture)
     print(json.dumps(info, indent=2))
     return 0
 

@@ -18,7 +18,7 @@ class EmotionDetector:
 
     Args:
         model: a Keras model from 48x48x1 raw pixels to seven probabilities; default: the bundled
-            pretrained model (`keras_fer.pretrained.DEFAULT_ARCHITECTURE`).
+            pretrained model (`keras_fer.load_pretrained()`: `keras_fer.pretrained.DEFAULT_MODEL`).
         detector: "haar" (OpenCV) or "mtcnn".
         crop_scale: side of the square face crop / the detector box's longer side; default: the
             detector's calibrated framing (`keras_fer.faces.FRAMINGS`).

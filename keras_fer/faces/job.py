@@ -79,7 +79,7 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
         inputs: image files, video files and folders (searched recursively).
         out: the output folder.
         model: a Keras model from 48x48x1 raw pixels to seven probabilities; default: the bundled
-            pretrained model (`keras_fer.pretrained.DEFAULT_ARCHITECTURE`) (`keras_fer.load_pretrained()`).
+            pretrained model (`keras_fer.load_pretrained()`: `keras_fer.pretrained.DEFAULT_MODEL`).
         detector: "haar" or "mtcnn".
         every: in videos, look at every `every`-th frame.
         crop_scale: side of the square face crop / the detector box's longer side (default: the

@@ -3,7 +3,7 @@ variable path. (`keras_fer.pretrained` builds models with them; the models impor
 
 Example:
     >>> sorted(_FILES)
-    ['FerCNN', 'FerVGG']
+    [('FerCNN', 'fer2013'), ('FerVGG', 'fer2013'), ('FerVGG', 'fer2013-course')]
 """
 
 from __future__ import annotations
@@ -18,13 +18,19 @@ import numpy as np
 
 from keras_fer.errors import ConfigError, KerasFerError
 
-#: The names `weights=` accepts.
-PRETRAINED = ("fer2013",)
-#: The architectures with bundled weights, and each one's file stem.
-_FILES = {"FerCNN": "fer_cnn_fer2013", "FerVGG": "fer_vgg_fer2013"}
-#: The architecture that `load_pretrained()`, `EmotionDetector`, `keras-fer detect` and `predict
-#: pretrained` use: the better one on FER2013's public_test and on real photographs (docs/results.md).
+#: The names `weights=` accepts (not every architecture has each: see `_FILES`).
+PRETRAINED = ("fer2013", "fer2013-course")
+#: The bundled weight sets, (architecture, name) -> file stem. FerVGG has two: `fer2013` (the `robust`
+#: recipe, for detectors' framings and the light of photos) and `fer2013-course` (the course report's
+#: milder augmentation); their ensemble is the default model.
+_FILES = {("FerCNN", "fer2013"): "fer_cnn_fer2013", ("FerVGG", "fer2013"): "fer_vgg_fer2013",
+          ("FerVGG", "fer2013-course"): "fer_vgg_fer2013_course"}
+#: The architecture of a single pretrained model when none is named (`load_pretrained("fer2013")`).
 DEFAULT_ARCHITECTURE = "FerVGG"
+#: The model that `load_pretrained()`, `EmotionDetector`, `keras-fer detect`, `serve` and `predict
+#: pretrained` use: these members' probabilities averaged, the best on the validation split, on FER2013's
+#: public_test and on real photographs (docs/results.md).
+DEFAULT_MODEL = (("FerVGG", "fer2013"), ("FerVGG", "fer2013-course"))
 _DIR = pathlib.Path(__file__).resolve().parents[1] / "weights"
 
 
@@ -35,9 +41,13 @@ class PretrainedWeightsError(KerasFerError, RuntimeError):
 def _paths(name: str, architecture: str):
     if name not in PRETRAINED:
         raise ConfigError(f"weights={name!r}: expected None or one of {PRETRAINED}")
-    if architecture not in _FILES:
-        raise ConfigError(f"architecture={architecture!r}: bundled weights exist for {sorted(_FILES)}")
-    stem = _DIR / _FILES[architecture]
+    if (architecture, name) not in _FILES:
+        have = sorted(n for a, n in _FILES if a == architecture)
+        if not have:
+            raise ConfigError(f"architecture={architecture!r}: bundled weights exist for "
+                              f"{sorted({a for a, _ in _FILES})}")
+        raise ConfigError(f"{architecture}: no bundled weights {name!r}; it has {have}")
+    stem = _DIR / _FILES[(architecture, name)]
     return stem.with_suffix(".npz"), stem.with_suffix(".json")
 
 
