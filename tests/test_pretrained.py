@@ -1,6 +1,5 @@
 """keras_fer.pretrained: weights shipped in the package, float16, SHA-256 checked, no download."""
 
-import functools
 import keras
 import numpy as np
 import pytest
@@ -95,7 +94,6 @@ def test_the_default_averages_its_members_and_unknown_sets_are_refused():
         pretrained.load_pretrained(logits=True)
 
 
-@functools.lru_cache(maxsize=1)
 def real_public_test():
     """FER2013's public_test images and labels, read by the builder's own readers (the pixels TFDS
     prepares, in the file's order) without preparing the whole dataset: 8 s instead of 25."""

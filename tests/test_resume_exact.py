@@ -31,7 +31,7 @@ train(config, sys.argv[2], verbose=2, recipe=recipe)
 """
 
 
-def JAX_COMPILE_CACHE(tmp_path):
+def jax_compile_cache(tmp_path):
     """JAX's persistent compilation cache, shared by the three processes of a test: the killed and the
     resumed run reuse what the uninterrupted run compiled (the test's cost is mostly XLA compiling)."""
     return {"JAX_COMPILATION_CACHE_DIR": str(tmp_path / "jax_cache"), "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
@@ -56,7 +56,7 @@ def best_weights(run):
 def test_killed_and_resumed_equals_never_interrupted(tmp_path, backend):
     write_fer2013_csv(tmp_path / "fer", n_train=112, n_public=16)
     env = dict(os.environ, KERAS_FER_CACHE=str(tmp_path / "cache"), KERAS_BACKEND=backend,
-               TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", **JAX_COMPILE_CACHE(tmp_path))
+               TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", **jax_compile_cache(tmp_path))
     # JAX without the ramps (TensorFlow has them): on JAX a ramp retraces and recompiles the train step
     # every epoch, 15 s each on one core; the random streams are the same either way
     ramps = "ramps" if backend == "tensorflow" else "no-ramps"

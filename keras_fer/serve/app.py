@@ -32,6 +32,7 @@ import numpy as np
 from keras_fer.faces.emotion_detector import face_records
 from keras_fer.serve.batching import Busy, DynamicBatcher
 from keras_fer.serve.uploads import MAX_PIXELS, MAX_UPLOAD_BYTES, UploadError, decode_upload
+from tfds_fer2013 import CLASS_NAMES
 
 STREAM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the image
@@ -143,7 +144,7 @@ def create_app(detector=None, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_p
             data = await read_image_bytes(request)
             loop = asyncio.get_running_loop()
             size, boxes, crops, bgr = await loop.run_in_executor(request.app.state.pool, find_faces, data, keep_image)
-            probs = await request.app.state.batcher.classify(crops) if len(crops) else np.zeros((0, 7))
+            probs = await request.app.state.batcher.classify(crops) if len(crops) else np.zeros((0, len(CLASS_NAMES)))
             return size, boxes, probs, bgr
         finally:
             state["active"] -= 1

@@ -70,9 +70,7 @@ class DynamicBatcher:
                 pass
             self._worker = None
         while self._queue is not None and not self._queue.empty():
-            _, future = self._queue.get_nowait()
-            if not future.done():
-                future.set_exception(Busy("the server is shutting down"))
+            _fail([self._queue.get_nowait()[1]], Busy("the server is shutting down"))
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
@@ -125,14 +123,10 @@ class DynamicBatcher:
                 x = np.concatenate([c for c, _ in batch])
                 probs = await loop.run_in_executor(self._executor, self._classify, x)
             except asyncio.CancelledError:
-                for f in futures:
-                    if not f.done():
-                        f.set_exception(Busy("the server is shutting down"))
+                _fail(futures, Busy("the server is shutting down"))
                 raise
             except Exception as err:  # the model failed: every waiting request hears it
-                for f in futures:
-                    if not f.done():
-                        f.set_exception(err)
+                _fail(futures, err)
                 continue
             self.calls += 1
             self.requests += len(batch)
@@ -142,3 +136,10 @@ class DynamicBatcher:
                 if not future.done():  # a client that went away has a cancelled future
                     future.set_result(probs[start:start + len(crops)])
                 start += len(crops)
+
+
+def _fail(futures, error: BaseException) -> None:
+    """`error` for each of `futures` still waiting (a client that went away has a cancelled one)."""
+    for future in futures:
+        if not future.done():
+            future.set_exception(error)

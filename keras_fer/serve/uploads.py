@@ -45,7 +45,7 @@ def decode_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: in
     Raises:
         UploadError: 400 empty or broken, 413 over `max_bytes` or `max_pixels`, 415 not an image.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     from keras_fer.faces.reading import as_bgr
 
@@ -54,24 +54,20 @@ def decode_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: in
                                "field 'image'")
     if len(data) > max_bytes:
         raise UploadError(413, f"the upload is {len(data):,} bytes: at most {max_bytes:,} accepted")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)  # PIL's bomb warning refuses too
+        try:
             image = Image.open(io.BytesIO(data), formats=FORMATS)
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
-            SyntaxError, ValueError) as err:
-        if isinstance(err, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
             raise UploadError(413, f"the image claims too many pixels ({err})") from None
-        raise UploadError(415, "the upload is not an image (JPEG, PNG, WebP, BMP, TIFF or GIF expected)") from None
-    width, height = image.size
-    if width * height > max_pixels:
-        raise UploadError(413, f"the image is {width}x{height} pixels: at most {max_pixels:,} pixels accepted")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise UploadError(415, "the upload is not an image (JPEG, PNG, WebP, BMP, TIFF or GIF expected)") from None
+        width, height = image.size
+        if width * height > max_pixels:
+            raise UploadError(413, f"the image is {width}x{height} pixels: at most {max_pixels:,} pixels accepted")
+        try:
             image.load()
-            image = ImageOps.exif_transpose(image)
-            return as_bgr(image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB"))
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as err:
-        raise UploadError(400, f"the image cannot be decoded ({err})") from None
+            return as_bgr(image)  # upright by its EXIF orientation, as `detect` reads photos
+        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
+                Image.DecompressionBombWarning) as err:
+            raise UploadError(400, f"the image cannot be decoded ({err})") from None
