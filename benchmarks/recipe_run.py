@@ -28,6 +28,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--data", required=True)
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     fields = json.loads(args.fields)
     known = {f.name for f in dataclasses.fields(get_recipe(args.base))}
@@ -36,7 +37,8 @@ def main():
         parser.error(f"unknown Recipe fields {unknown}; expected some of {sorted(known)}")
     name = args.name or args.out.rstrip("/").split("/")[-1]
     recipe = dataclasses.replace(get_recipe(args.base), name=name, **fields)
-    config = TrainConfig(model=args.model, data=args.data, epochs=args.epochs, limit=args.limit, recipe=args.base)
+    config = TrainConfig(model=args.model, data=args.data, epochs=args.epochs, limit=args.limit, recipe=args.base,
+                         seed=args.seed)
     summary = train(config, args.out, verbose=2, recipe=recipe)
     print(json.dumps({k: summary[k] for k in ("best_val_accuracy", "best_epoch") if k in summary}))
 
