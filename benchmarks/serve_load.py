@@ -16,15 +16,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import pathlib
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 
 import numpy as np
+
+from keras_fer.serve.process import start_server, stop_server
 
 CONFIGS = {  # name -> (clients or None for --clients, serve flags)
     "one client": (1, []),
@@ -85,23 +84,6 @@ def health(url: str) -> dict:
         connection.close()
 
 
-def start_server(flags, port: int):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-    process = subprocess.Popen([sys.executable, "-m", "keras_fer", "serve", "--port", str(port), *flags],
-                               stderr=subprocess.PIPE, text=True, env=env)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        if process.poll() is not None:
-            raise SystemExit(f"keras-fer serve exited: {process.stderr.read()[-2000:]}")
-        try:
-            health(url)
-            return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("keras-fer serve did not start within 120 s")
-
-
 def photo_bytes(path) -> bytes:
     if path:
         return pathlib.Path(path).read_bytes()
@@ -129,7 +111,7 @@ def main():
     rows = []
     configs = {"given server": (None, None)} if args.url else CONFIGS
     for name, (clients, flags) in configs.items():
-        process, url = (None, args.url) if args.url else start_server(flags, args.port)
+        process, url = (None, args.url) if args.url else start_server(*flags, port=args.port)
         try:
             load(url, body, 2, 2.0)  # warm-up: the first calls compile
             row = {"config": name, **load(url, body, clients or args.clients, args.seconds)}
@@ -137,8 +119,7 @@ def main():
             row["faces_per_model_call"] = stats.get("faces_per_call")
         finally:
             if process is not None:
-                process.terminate()
-                process.wait(30)
+                stop_server(process)
         rows.append(row)
         print(json.dumps(row), flush=True)
     import pandas as pd

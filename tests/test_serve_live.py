@@ -10,11 +10,6 @@ import json
 import os
 import pathlib
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -26,46 +21,10 @@ pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 skimage_data = pytest.importorskip("skimage.data")
 
+from keras_fer.serve.process import start_server, stop_server  # noqa: E402
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(*flags):
-    """`keras-fer serve` in its own process; returns (process, base URL) once /api/health answers."""
-    port = free_port()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-    process = subprocess.Popen([sys.executable, "-m", "keras_fer", "serve", "--port", str(port), *flags],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"keras-fer serve exited: {process.communicate()[1][-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "/api/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return process, url
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    process.kill()
-    raise AssertionError("keras-fer serve did not answer within 120 s")
-
-
-def stop_server(process) -> tuple:
-    """Ctrl-C, as a person stops it; returns (exit status, stderr)."""
-    process.send_signal(signal.SIGINT)
-    try:
-        _, err = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise AssertionError("keras-fer serve did not stop within 30 s of Ctrl-C")
-    return process.returncode, err
 
 
 def astronaut_jpeg(path: pathlib.Path) -> pathlib.Path:
@@ -88,6 +47,13 @@ def test_the_server_answers_on_loopback_and_stops_cleanly_on_ctrl_c(tmp_path):
         status, err = stop_server(process)
     assert "http://127.0.0.1:" in err and "other machines" not in err
     assert status == 0 and "Traceback" not in err, err[-2000:]
+
+
+def test_a_server_that_cannot_start_is_one_error_naming_why():
+    from keras_fer.serve.process import ServerStartError
+
+    with pytest.raises(ServerStartError, match="(?s)exited with status 2.*unrecognized arguments: --no-such-flag"):
+        start_server("--no-such-flag")
 
 
 def fake_camera_clip(path: pathlib.Path, frames: int = 20) -> pathlib.Path:

@@ -13,7 +13,7 @@ pytest.importorskip("fastapi")
 
 from keras_fer.serve import create_app  # noqa: E402
 from test_serve_app import SlowDetector, jpeg_of  # noqa: E402
-from test_serve_live import free_port  # noqa: E402
+from keras_fer.serve.process import free_port  # noqa: E402
 
 spec = importlib.util.spec_from_file_location(
     "serve_load", pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "serve_load.py")

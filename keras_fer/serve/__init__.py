@@ -2,7 +2,8 @@
 
 Needs the `serve` extra (`pip install "keras-fer[serve]"`: FastAPI and uvicorn). Modules: `uploads`
 (bytes -> image, or a 4xx), `batching` (faces of concurrent requests in shared model calls), `app` (the
-routes and the page), `server` (uvicorn, loopback by default).
+routes and the page), `server` (uvicorn, loopback by default), `process` (a server in a child process,
+started and stopped as a person would: notebooks, load tests).
 
 Example:
     >>> from keras_fer.serve import create_app, serve                            # doctest: +SKIP
