@@ -11,9 +11,18 @@ os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_backend_opt
 
 
 def pytest_configure(config):
-    """One persistent XLA compilation cache for the whole session (xdist workers inherit the variables
-    set here, before they start): processes that compile the same step functions reuse them."""
-    if "PYTEST_XDIST_WORKER" in os.environ or "JAX_COMPILATION_CACHE_DIR" in os.environ:
+    """One persistent XLA compilation cache for the whole session, and one thread per worker when xdist
+    runs as many workers as there are cores (xdist workers inherit the variables set here, before they
+    start): processes that compile the same step functions reuse them, and two TensorFlow workers do
+    not fight over the same cores (each would otherwise start a thread per core)."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return
+    workers = getattr(config.option, "numprocesses", None) or 0
+    if workers == "auto" or (isinstance(workers, int) and workers >= (os.cpu_count() or 1)):
+        for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+            os.environ.setdefault(name, "1")
+        os.environ["XLA_FLAGS"] += " --xla_cpu_multi_thread_eigen=false"
+    if "JAX_COMPILATION_CACHE_DIR" in os.environ:
         return
     import tempfile
 

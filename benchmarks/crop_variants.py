@@ -1,0 +1,105 @@
+"""Would a different crop help on real photographs? The same faces (Haar, largest per photo) classified
+from variants of their crop: averaged over several crop scales (a framing test-time average), or with
+their grey levels normalised (histogram equalisation, CLAHE, mean and contrast set to FER2013's).
+
+Accuracy over all photos (no face = wrong), each variant with the model's mirror TTA, as `keras-fer
+detect` classifies. The same photo folders and layouts as `benchmarks/real_photos.py`; photometric
+variants are also run on FER2013's public_test (the model's own test set: a variant must not cost
+accuracy there).
+
+Run:
+    python benchmarks/crop_variants.py --set jaffe=jaffe:PHOTOS/jaffe --set tfeid=tfeid:PHOTOS/tfeid \\
+        --set wild=legend:PHOTOS/muxspace --models pretrained --data ../shared/fer2013
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+
+import numpy as np
+import pandas as pd
+
+from real_photos import largest, load_models, read_set
+
+SCALE_SETS = {"1.0 (default)": (1.0,), "0.9, 1.0, 1.1 averaged": (0.9, 1.0, 1.1),
+              "0.85-1.3 averaged (9 scales)": (0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3)}
+
+
+def photometric(crops: np.ndarray, mean: float, std: float) -> dict:
+    """uint8 crops [N, 48, 48, 1] -> {variant name: float32 crops}."""
+    import cv2
+
+    grey = crops[..., 0]
+    clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4))
+    f = grey.astype("float32")
+    standard = (f - f.mean((1, 2), keepdims=True)) / (f.std((1, 2), keepdims=True) + 1e-3) * std + mean
+    out = {"histogram equalised": np.stack([cv2.equalizeHist(g) for g in grey]),
+           "CLAHE (clip 2, 4x4 tiles)": np.stack([clahe.apply(g) for g in grey]),
+           "mean and contrast set to FER2013's": np.clip(standard, 0, 255)}
+    return {k: v.astype("float32")[..., None] for k, v in out.items()}
+
+
+def main(argv=None) -> int:
+    import cv2
+
+    from keras_fer.detect import make_detector, read_image
+    from keras_fer.faces.framing import crop_faces, framing_for
+    from keras_fer.models import flip_tta
+    from tfds_fer2013.readers import read_labelled
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", action="append", required=True, metavar="NAME=LAYOUT:DIR")
+    parser.add_argument("--models", nargs="+", default=["pretrained"], help="as real_photos.py's --models")
+    parser.add_argument("--data", required=True, help="FER2013 folder (fer2013.csv.gz): its train split's grey "
+                                                      "levels, and public_test")
+    parser.add_argument("--per-class", type=int, default=150)
+    args = parser.parse_args(argv)
+
+    labelled = read_labelled(pathlib.Path(args.data))
+    train = labelled["train"][0].reshape(len(labelled["train"][0]), -1).astype("float32")
+    mean, std = float(train.mean()), float(train.std(1).mean())  # grey level, and contrast per face
+    print(f"FER2013 train: mean grey level {mean:.1f}, mean contrast (std per face) {std:.1f}")
+    find = make_detector("haar")
+    rows = {}
+    sets = []
+    for spec in args.set:
+        name, _, rest = spec.partition("=")
+        layout, _, folder = rest.partition(":")
+        items = read_set(layout, pathlib.Path(folder).expanduser(), args.per_class)
+        greys = [cv2.cvtColor(read_image(p), cv2.COLOR_BGR2GRAY) for p, _ in items]
+        boxes = [largest(find(cv2.cvtColor(g, cv2.COLOR_GRAY2BGR))) for g in greys]
+        found = np.flatnonzero([b is not None for b in boxes])
+        sets.append((name, np.array([label for _, label in items]), greys, boxes, found))
+    x_public, y_public = labelled["public_test"]
+    for model_name, model in load_models(args.models).items():
+        tta = flip_tta(model)
+        predict = lambda x: np.asarray(tta.predict(x, batch_size=128, verbose=0))  # noqa: E731
+        for name, truth, greys, boxes, found in sets:
+            def accuracy(probs):
+                pred = np.full(len(truth), -1)
+                pred[found] = probs.argmax(1)
+                return f"{np.mean(pred == truth):.1%}"
+
+            by_scale = {}
+            for label, scales in SCALE_SETS.items():
+                for s in scales:
+                    if s not in by_scale:
+                        framing = framing_for("haar", s)
+                        crops = np.concatenate([crop_faces(greys[i], boxes[i][None], framing) for i in found])
+                        by_scale[s] = predict(crops.astype("float32"))
+                rows.setdefault((model_name, f"crop {label}"), {})[name] = accuracy(
+                    np.mean([by_scale[s] for s in scales], axis=0))
+            crops = np.concatenate([crop_faces(greys[i], boxes[i][None], framing_for("haar")) for i in found])
+            for label, variant in photometric(crops, mean, std).items():
+                rows.setdefault((model_name, label), {})[name] = accuracy(predict(variant))
+        rows[(model_name, "crop 1.0 (default)")]["public_test"] = f"{np.mean(predict(x_public.astype('float32')).argmax(1) == y_public):.4f}"
+        for label, variant in photometric(x_public, mean, std).items():
+            rows[(model_name, label)]["public_test"] = f"{np.mean(predict(variant).argmax(1) == y_public):.4f}"
+    table = pd.DataFrame([{"model": m, "variant": v, **r} for (m, v), r in rows.items()]).fillna("")
+    print(table.to_markdown(index=False, disable_numparse=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
