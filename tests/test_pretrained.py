@@ -70,7 +70,8 @@ def test_a_model_trained_without_rescale_is_not_bundled(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("architecture, name, params", [("FerCNN", "fer2013", 3_258_379),
                                                         ("FerVGG", "fer2013", 1_767_207),
-                                                        ("FerVGG", "fer2013-course", 1_767_207)])
+                                                        ("FerVGG", "fer2013-course", 1_767_207),
+                                                        ("FerVGG", "fer2013-course2", 1_767_207)])
 def test_the_shipped_weights_load_under_8_mb_with_their_manifest(architecture, name, params):
     info = pretrained.manifest(name, architecture=architecture)
     weights = weights_files._DIR / f"{pretrained._FILES[(architecture, name)]}.npz"
@@ -85,7 +86,7 @@ def test_the_shipped_weights_load_under_8_mb_with_their_manifest(architecture, n
 def test_the_default_averages_its_members_and_unknown_sets_are_refused():
     x = np.random.default_rng(1).uniform(0, 255, (4, 48, 48, 1)).astype("float32")
     members = [pretrained.load_pretrained(n, architecture=a) for a, n in pretrained.DEFAULT_MODEL]
-    assert len(members) == 2 and all(type(m).__name__ == pretrained.DEFAULT_ARCHITECTURE for m in members)
+    assert len(members) == 3 and all(type(m).__name__ == pretrained.DEFAULT_ARCHITECTURE for m in members)
     expected = np.mean([m.predict(x, verbose=0) for m in members], axis=0)
     np.testing.assert_allclose(pretrained.load_pretrained().predict(x, verbose=0), expected, atol=1e-5)
     with pytest.raises(ValueError, match="FerCNN: no bundled weights 'fer2013-course'"):
@@ -106,7 +107,7 @@ def real_public_test():
 @pytest.mark.skipif(not (REAL_DATA / "fer2013.csv.gz").is_file(), reason="needs the real FER2013 (../shared/fer2013)")
 def test_the_shipped_weights_public_test_accuracy():
     """The figures of docs/model_card.md, to 4 decimals, from the weights as shipped (float16): each
-    model alone, and the default model (the two FerVGGs averaged) with mirror TTA, as `detect` runs it.
+    model alone, and the default model (the three FerVGGs averaged) with mirror TTA, as `detect` runs it.
     (One pass over the 3,589 faces costs 7-20 s on a core: the members' passes make the default's.)"""
     from keras_fer import flip_tta
 
@@ -116,15 +117,15 @@ def test_the_shipped_weights_public_test_accuracy():
     assert accuracy(pretrained.load_pretrained(architecture="FerCNN").predict(x, verbose=0, batch_size=512)) == 0.6537
     both = np.concatenate([x, x[:, :, ::-1]])
     plain, mirrored = [], []
-    for (architecture, name), figure in zip(pretrained.DEFAULT_MODEL, (0.6595, 0.6698)):
+    for (architecture, name), figure in zip(pretrained.DEFAULT_MODEL, (0.6595, 0.6698, 0.6654)):
         probs = pretrained.load_pretrained(name, architecture=architecture).predict(both, verbose=0, batch_size=512)
         assert accuracy(probs[:len(x)]) == figure, name
         plain.append(probs[:len(x)])
         mirrored.append((probs[:len(x)] + probs[len(x):]) / 2)
     default = flip_tta(pretrained.load_pretrained())
     np.testing.assert_allclose(default.predict(x[:64], verbose=0), np.mean(mirrored, axis=0)[:64], atol=1e-5)
-    assert accuracy(np.mean(plain, axis=0)) == 0.6773
-    assert accuracy(np.mean(mirrored, axis=0)) == 0.6832
+    assert accuracy(np.mean(plain, axis=0)) == 0.6818
+    assert accuracy(np.mean(mirrored, axis=0)) == 0.6879
 
 
 def test_fer_vgg_weights_bundle_and_load_by_variable_path(tmp_path, monkeypatch):

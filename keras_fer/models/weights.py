@@ -3,7 +3,7 @@ variable path. (`keras_fer.pretrained` builds models with them; the models impor
 
 Example:
     >>> sorted(_FILES)
-    [('FerCNN', 'fer2013'), ('FerVGG', 'fer2013'), ('FerVGG', 'fer2013-course')]
+    [('FerCNN', 'fer2013'), ('FerVGG', 'fer2013'), ('FerVGG', 'fer2013-course'), ('FerVGG', 'fer2013-course2')]
 """
 
 from __future__ import annotations
@@ -19,18 +19,19 @@ import numpy as np
 from keras_fer.errors import ConfigError, KerasFerError
 
 #: The names `weights=` accepts (not every architecture has each: see `_FILES`).
-PRETRAINED = ("fer2013", "fer2013-course")
-#: The bundled weight sets, (architecture, name) -> file stem. FerVGG has two: `fer2013` (the `robust`
-#: recipe, for detectors' framings and the light of photos) and `fer2013-course` (the course report's
-#: milder augmentation); their ensemble is the default model.
+PRETRAINED = ("fer2013", "fer2013-course", "fer2013-course2")
+#: The bundled weight sets, (architecture, name) -> file stem. FerVGG has three: `fer2013` (the `robust`
+#: recipe, for detectors' framings and the light of photos), `fer2013-course` (the course report's
+#: milder augmentation) and `fer2013-course2` (the same, another seed, 34 epochs); their ensemble is
+#: the default model.
 _FILES = {("FerCNN", "fer2013"): "fer_cnn_fer2013", ("FerVGG", "fer2013"): "fer_vgg_fer2013",
-          ("FerVGG", "fer2013-course"): "fer_vgg_fer2013_course"}
+          ("FerVGG", "fer2013-course"): "fer_vgg_fer2013_course", ("FerVGG", "fer2013-course2"): "fer_vgg_fer2013_course2"}
 #: The architecture of a single pretrained model when none is named (`load_pretrained("fer2013")`).
 DEFAULT_ARCHITECTURE = "FerVGG"
 #: The model that `load_pretrained()`, `EmotionDetector`, `keras-fer detect`, `serve` and `predict
 #: pretrained` use: these members' probabilities averaged, the best on the validation split, on FER2013's
 #: public_test and on real photographs (docs/results.md).
-DEFAULT_MODEL = (("FerVGG", "fer2013"), ("FerVGG", "fer2013-course"))
+DEFAULT_MODEL = (("FerVGG", "fer2013"), ("FerVGG", "fer2013-course"), ("FerVGG", "fer2013-course2"))
 _DIR = pathlib.Path(__file__).resolve().parents[1] / "weights"
 
 
