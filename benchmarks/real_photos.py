@@ -13,7 +13,8 @@ layout (how its labels are read):
 
 For each photo the largest face counts; a photo without a face counts as wrong ("accuracy over all
 photos"). keras-fer classifies with its mirror TTA, as `keras-fer detect` does. A model named `A+B` is the
-ensemble of A and B; `pretrained:FerCNN` the bundled weights of another architecture. Prints one markdown
+ensemble of A and B; `pretrained:FerCNN` the bundled weights of another architecture,
+`pretrained:FerVGG:fer2013-course` one named weight set. Prints one markdown
 table per set: faces found, accuracy, per-class recall and seconds per photo (this process, one core
 or two as the machine gives it).
 
@@ -156,7 +157,8 @@ def fer_rows(items, fer_python, detectors):
 
 
 def load_model(name):
-    """"pretrained", "pretrained:ARCHITECTURE" or a .keras file."""
+    """"pretrained" (the default ensemble), "pretrained:ARCHITECTURE[:NAME]" (one bundled weight set) or a
+    .keras file."""
     import keras
 
     import keras_fer
@@ -164,7 +166,8 @@ def load_model(name):
     if name == "pretrained":
         return keras_fer.load_pretrained()
     if name.startswith("pretrained:"):
-        return keras_fer.load_pretrained(architecture=name.split(":", 1)[1])
+        _, architecture, *weight_set = name.split(":")
+        return keras_fer.load_pretrained(*weight_set, architecture=architecture)
     return keras.saving.load_model(name, compile=False)
 
 
@@ -185,7 +188,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", action="append", required=True, metavar="NAME=LAYOUT:DIR")
     parser.add_argument("--models", nargs="+", default=["pretrained"],
-                        help="'pretrained', 'pretrained:ARCHITECTURE' (FerCNN, FerVGG), .keras files, or A+B (their ensemble)")
+                        help="'pretrained', 'pretrained:ARCHITECTURE[:NAME]' (e.g. pretrained:FerVGG:fer2013-course), .keras "
+                             "files, or A+B (their ensemble)")
     parser.add_argument("--detectors", nargs="+", default=["haar"], choices=["haar", "mtcnn"])
     parser.add_argument("--scales", nargs="*", type=float, default=[],
                         help="crop scales to try (default: each detector's calibrated framing only)")

@@ -1,3 +1,4 @@
+import itertools
 import os
 import pathlib
 
@@ -29,6 +30,31 @@ def pytest_configure(config):
     config._keras_fer_jax_cache = tempfile.TemporaryDirectory(prefix="keras-fer-tests-jax-")
     os.environ.update(JAX_COMPILATION_CACHE_DIR=config._keras_fer_jax_cache.name,
                       JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0", JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="0")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With xdist, the tests marked `slow(seconds=...)` are dealt out first, longest first, each to the
+    worker whose share is lightest; the other tests follow in their order. xdist's `worksteal` gives each
+    worker an equal count of consecutive tests and lets an idle worker steal from the end of another's
+    queue, so each worker starts with its long tests and ends with short ones that can be shared: no
+    worker is left running a long test alone at the end. (Every process computes the same order.)"""
+    workers = getattr(config.option, "numprocesses", None)
+    if not isinstance(workers, int) or workers < 2 or len(items) < 2 * workers:
+        return
+    cost = lambda item: item.get_closest_marker("slow").kwargs.get("seconds", 10)  # noqa: E731
+    slow = sorted((i for i in items if i.get_closest_marker("slow")), key=cost, reverse=True)
+    shares, loads = [[] for _ in range(workers)], [0.0] * workers
+    for item in slow:
+        k = loads.index(min(loads))
+        shares[k].append(item)
+        loads[k] += cost(item)
+    rest = iter(i for i in items if not i.get_closest_marker("slow"))
+    sizes = [len(items) // workers] * (workers - 1)
+    sizes.append(len(items) - sum(sizes))  # worksteal's split: equal counts, the last takes the remainder
+    for share, size in zip(shares, sizes):
+        share.extend(itertools.islice(rest, max(size - len(share), 0)))
+    shares[-1].extend(rest)
+    items[:] = [item for share in shares for item in share]
 
 
 def pytest_unconfigure(config):

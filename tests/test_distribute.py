@@ -67,6 +67,7 @@ print("RESULT", json.dumps({"diff": diff, "two": [two["epochs"], two["public_tes
 """
 
 
+@pytest.mark.slow(seconds=35)
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_two_virtual_devices(tmp_path, backend):
     if backend == "jax":

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from keras_fer import data
 from tfds_fer2013.testing import write_fer2013_csv
@@ -24,6 +25,7 @@ def test_pack_unpack_round_trip(tmp_path):
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
 
+@pytest.mark.slow(seconds=21)
 def test_a_tiny_study_under_jax_writes_run_folders_and_a_report(tmp_path):
     write_fer2013_csv(tmp_path / "fer", n_train=120, n_public=20)
     gpu_study.pack(tmp_path / "fer", tmp_path / "fer.npz.xz")

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def run(code):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -25,6 +27,7 @@ print(len(seen), seen[0], importlib.resources.files("email").joinpath("mime").is
     assert run(code) == ["0", "1", "email", "True", "SourceFileLoader"]
 
 
+@pytest.mark.slow(seconds=13)
 def test_keras_fer_registers_its_classes_when_keras_arrives(tmp_path):
     code = f"""
 import sys, keras_fer

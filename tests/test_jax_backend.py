@@ -21,6 +21,7 @@ def run_jax(code: str, tmp_path, timeout=600):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow(seconds=17)
 def test_models_build_train_save_and_load_under_jax(tmp_path):
     got = run_jax("""
         import json, numpy as np, keras, keras_fer
@@ -43,6 +44,7 @@ def test_models_build_train_save_and_load_under_jax(tmp_path):
     assert got == {"cnn": [3_258_379, True], "dnn": [3_258_379, True]}
 
 
+@pytest.mark.slow(seconds=15)
 def test_keras_fer_train_runs_without_tensorflow(tmp_path):
     from tfds_fer2013.testing import write_fer2013_csv
 

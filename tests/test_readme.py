@@ -45,6 +45,7 @@ def run(args, home, **kwargs):
     return out.stdout
 
 
+@pytest.mark.slow(seconds=10)
 def test_the_python_snippets_and_the_photo_is_labelled_happy(home):
     # Both snippets in one fresh process, in README's order, then the labels of the detected faces.
     root, _ = home
@@ -56,6 +57,7 @@ def test_the_python_snippets_and_the_photo_is_labelled_happy(home):
     assert "LABELS ['happy']" in out
 
 
+@pytest.mark.slow(seconds=21)
 def test_the_keras_fer_lines(home, monkeypatch, capsys):
     from keras_fer import cli
 
@@ -76,6 +78,7 @@ def test_the_keras_fer_lines(home, monkeypatch, capsys):
     assert (root / "predictions.csv").read_text().startswith("id,label,emotion")
 
 
+@pytest.mark.slow(seconds=36)
 def test_the_lines_of_docs_cli_md(home, monkeypatch, capsys):
     """Every `keras-fer` line of docs/cli.md, in its order, with the files it names made here."""
     import glob

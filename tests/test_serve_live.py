@@ -32,6 +32,7 @@ def astronaut_jpeg(path: pathlib.Path) -> pathlib.Path:
     return path
 
 
+@pytest.mark.slow(seconds=14)
 def test_the_server_answers_on_loopback_and_stops_cleanly_on_ctrl_c(tmp_path):
     process, url = start_server()
     try:
@@ -78,6 +79,7 @@ def screenshot(driver, tmp_path, name):
 
 @pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
                     reason="no chromium and chromedriver on PATH (apt-get install chromium chromium-driver)")
+@pytest.mark.slow(seconds=18)
 def test_the_page_in_a_real_browser_with_a_fake_camera_and_a_chosen_photo(tmp_path):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.common.by import By
