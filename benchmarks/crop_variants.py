@@ -70,28 +70,25 @@ def main(argv=None) -> int:
         greys = [cv2.cvtColor(read_image(p), cv2.COLOR_BGR2GRAY) for p, _ in items]
         boxes = [largest(find(cv2.cvtColor(g, cv2.COLOR_GRAY2BGR))) for g in greys]
         found = np.flatnonzero([b is not None for b in boxes])
-        sets.append((name, np.array([label for _, label in items]), greys, boxes, found))
+        scales = sorted({s for group in SCALE_SETS.values() for s in group} | {framing_for("haar").scale})
+        crops = {s: np.concatenate([crop_faces(greys[i], boxes[i][None], framing_for("haar", s)) for i in found])
+                 for s in scales}  # uint8, the same for every model
+        sets.append((name, np.array([label for _, label in items]), found, crops))
     x_public, y_public = labelled["public_test"]
     for model_name, model in load_models(args.models).items():
         tta = flip_tta(model)
         predict = lambda x: np.asarray(tta.predict(x, batch_size=128, verbose=0))  # noqa: E731
-        for name, truth, greys, boxes, found in sets:
+        for name, truth, found, crops in sets:
             def accuracy(probs):
                 pred = np.full(len(truth), -1)
                 pred[found] = probs.argmax(1)
                 return f"{np.mean(pred == truth):.1%}"
 
-            by_scale = {}
+            by_scale = {s: predict(c.astype("float32")) for s, c in crops.items()}
             for label, scales in SCALE_SETS.items():
-                for s in scales:
-                    if s not in by_scale:
-                        framing = framing_for("haar", s)
-                        crops = np.concatenate([crop_faces(greys[i], boxes[i][None], framing) for i in found])
-                        by_scale[s] = predict(crops.astype("float32"))
                 rows.setdefault((model_name, f"crop {label}"), {})[name] = accuracy(
                     np.mean([by_scale[s] for s in scales], axis=0))
-            crops = np.concatenate([crop_faces(greys[i], boxes[i][None], framing_for("haar")) for i in found])
-            for label, variant in photometric(crops, mean, std).items():
+            for label, variant in photometric(crops[framing_for("haar").scale], mean, std).items():
                 rows.setdefault((model_name, label), {})[name] = accuracy(predict(variant))
         rows[(model_name, "crop 1.0 (default)")]["public_test"] = f"{np.mean(predict(x_public.astype('float32')).argmax(1) == y_public):.4f}"
         for label, variant in photometric(x_public, mean, std).items():

@@ -3,11 +3,11 @@
 Each bundled model is a weights file (`keras_fer/weights/<stem>.npz`, float16, one array per variable,
 named by the variable's path such as `stage1_conv1/kernel`) and its manifest (`<stem>.json`:
 SHA-256, accuracies, the command that trained it). `FerCNN(weights="fer2013")` is the course
-report's CNN; `FerVGG(weights="fer2013")` was trained for real photographs (the `robust` recipe) and
+report's CNN; `FerVGG(weights="fer2013")` was trained for real photographs (the `robust` recipe),
 `FerVGG(weights="fer2013-course")` and `"fer2013-course2"` (another seed) with the course report's
-augmentation. `load_pretrained()` builds
-`DEFAULT_MODEL`, the three FerVGGs' probabilities averaged: what `keras-fer detect`, `serve` and
-`predict pretrained` use (raw 0..255 pixels in, seven probabilities out). See `docs/model_card.md`.
+augmentation. `load_pretrained()` builds `DEFAULT_MODEL`, the three FerVGGs' probabilities averaged:
+what `keras-fer detect`, `serve` and `predict pretrained` use (raw 0..255 pixels in, seven
+probabilities out). See `docs/model_card.md`.
 
 Example:
     >>> import numpy as np
@@ -41,7 +41,7 @@ def load_pretrained(name: Optional[str] = None, logits: bool = False, architectu
     """A model with bundled weights: raw 0..255 48x48 grey faces in.
 
     Args:
-        name: which bundled weights ("fer2013", "fer2013-course"); with neither `name` nor
+        name: which bundled weights (one of `PRETRAINED`: "fer2013", "fer2013-course", ...); with neither `name` nor
             `architecture`: the default model, `DEFAULT_MODEL`'s members averaged (`keras_fer.ensemble`).
         logits: output logits instead of probabilities (one model only: name it).
         architecture: "FerCNN" or "FerVGG"; default: `DEFAULT_ARCHITECTURE` when `name` is given.

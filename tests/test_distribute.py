@@ -74,7 +74,8 @@ def test_two_virtual_devices(tmp_path, backend):
         pytest.importorskip("jax")
     write_fer2013_csv(tmp_path / "fer", n_train=128, n_public=32)
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
-               XLA_FLAGS=os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2", KERAS_FER_CACHE=str(tmp_path / "cache"))
+               XLA_FLAGS=os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2",
+               KERAS_FER_CACHE=str(tmp_path / "cache"))
     code = SETUP[backend] + SCRIPT
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "fer"), str(tmp_path)], env=env,
                          capture_output=True, text=True, timeout=600)
