@@ -205,6 +205,25 @@ MUTANTS = {
         "const result = {faces: [], seconds: 0}; await sleep(100);",
         ["tests/test_serve_live.py::test_the_page_in_a_real_browser_with_a_fake_camera_and_a_chosen_photo"],
     ),
+    "distill ignored (tf.data)": (
+        "keras_fer/training/inputs.py",
+        "label_map=label_map, **common)",
+        "label_map=None, **common)",
+        ["tests/test_teacher.py::test_a_distilled_run_learns_the_teachers_targets[tf.data]"],
+    ),
+    "distill ignored (arrays)": (
+        "keras_fer/training/inputs.py",
+        "y_fit = teacher.soft_targets(teacher.teacher_probabilities(x_train), y_train, recipe.distill)",
+        "y_fit = y_fit",
+        ["tests/test_teacher.py::test_a_distilled_run_learns_the_teachers_targets[arrays]"],
+    ),
+    "distill targets looked up by position": (
+        "keras_fer/training/teacher.py",
+        "rows = table.lookup(image_keys(x))",
+        "rows = tf.range(tf.shape(x)[0], dtype=tf.int64)",
+        ["tests/test_teacher.py::test_target_map_finds_each_image_after_shuffling",
+         "tests/test_teacher.py::test_load_keeps_each_images_target_through_augmentation"],
+    ),
 }
 
 

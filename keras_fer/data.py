@@ -194,6 +194,7 @@ def load(
     augment_strength=None,
     epochs: Optional[int] = None,
     initial_epoch: int = 0,
+    label_map=None,
 ):
     """A prefetched `tf.data.Dataset` of `(float32 [B, 48, 48, 1], int32 [B])` batches of a split.
 
@@ -221,6 +222,9 @@ def load(
             the other (give `fit` `steps_per_epoch`), each epoch's order and augmentation keyed by
             (seed, epoch, batch): a run resumed at `initial_epoch` sees what an uninterrupted one saw.
         initial_epoch: the first epoch (0-based) the dataset holds, with `epochs`.
+        label_map: a function `(raw images [B, 48, 48, 1], labels [B]) -> targets [B, ...]` applied to each
+            batch before augmentation (e.g. `keras_fer.training.teacher.target_map`'s soft targets); the
+            batches then carry its targets instead of int32 labels.
 
     Returns:
         `tf.data.Dataset`.
@@ -272,6 +276,9 @@ def load(
     def finish(key, epoch, batch):
         """Scales (and augments) one batch; `key` and `epoch` (int64 scalars) key its random draws."""
         x, y = batch
+        if label_map is not None:
+            y = label_map(x, y)
+        label = (lambda y: y) if label_map is not None else (lambda y: tf.cast(y, tf.int32))
         if isinstance(augment, FerAugmentation):
             x = tf.cast(x, tf.float32)  # augmented in 0..255 (the layer's value_range), then scaled
             counter = iter(range(32))
@@ -285,10 +292,10 @@ def load(
                 k = tf.cast(augment_strength(epoch), tf.float32)
             else:
                 k = 1.0 if augment_strength is None else tf.cast(augment_strength, tf.float32)
-            return scale(augment.augment(x, uniform, k, ops=tensorflow_ops())), tf.cast(y, tf.int32)
+            return scale(augment.augment(x, uniform, k, ops=tensorflow_ops())), label(y)
         if augment:
-            return tf.convert_to_tensor(augment(scale(x), training=True)), tf.cast(y, tf.int32)
-        return scale(x), tf.cast(y, tf.int32)
+            return tf.convert_to_tensor(augment(scale(x), training=True)), label(y)
+        return scale(x), label(y)
 
     if epochs is not None:
         # Training: one dataset over epochs initial_epoch .. epochs-1, each epoch's order and augmentation

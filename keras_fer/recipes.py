@@ -46,6 +46,8 @@ class Recipe:
             0: off.
         ema: momentum of an exponential moving average of the weights (the optimizer's `use_ema`),
             which validation, the checkpoint and the final model use; 0: off.
+        distill: weight of the bundled default model's (mirror-averaged) probabilities in each training
+            target, the rest the image's own label (`keras_fer.training.teacher`); 0: off.
     """
 
     name: str
@@ -65,6 +67,7 @@ class Recipe:
     augmentation: Optional[dict] = None
     mixup: float = 0.0
     ema: float = 0.0
+    distill: float = 0.0
 
     def ramp(self, start: Optional[float], ramp_epochs: int, epoch: int) -> float:
         """Scale at 0-based `epoch` of a linear ramp from `start` to 1.0."""

@@ -52,7 +52,8 @@ def prepare_inputs(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_
 
     from keras_fer import data as fer_data
 
-    one_hot = recipe.label_smoothing > 0 or recipe.mixup > 0  # soft targets need CategoricalCrossentropy
+    # soft targets need CategoricalCrossentropy
+    one_hot = recipe.label_smoothing > 0 or recipe.mixup > 0 or recipe.distill > 0
     # On several devices every batch must split evenly: the last, smaller batch of an epoch is left out
     # (another one each epoch, as the order changes).
     # The validation split is cut to a multiple of the device count (at most count - 1 images fewer).
@@ -86,11 +87,18 @@ def prepare_inputs(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_
             from keras_fer.layers import FerAugmentation
 
             augment = FerAugmentation(seed=config.seed, **recipe.augmentation)
+        label_map = None
+        if recipe.distill:  # the teacher runs once on every image of the split, before the first epoch
+            from keras_fer.training import teacher
+
+            x_fit, _ = fer_data.arrays(fit_split, manual_dir=manual_dir)
+            label_map = teacher.target_map(x_fit, teacher.teacher_probabilities(x_fit), recipe.distill)
+
         def train_from(initial_epoch):
             ds = fer_data.load(fit_split, augment=augment, limit=config.limit, augment_strength=strength,
                                epochs=config.epochs, initial_epoch=initial_epoch, drop_remainder=drop_remainder,
-                               **common)
-            ds = ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot else ds
+                               label_map=label_map, **common)
+            ds = ds.map(lambda x, y: (x, tf.one_hot(y, 7))) if one_hot and label_map is None else ds
             if recipe.mixup:  # keyed by the batch's number in the whole run, as a resumed run counts it
                 ds = fer_data.mix_up(ds, recipe.mixup, seed=config.seed, first_batch=initial_epoch * steps)
             return ds
@@ -125,6 +133,10 @@ def prepare_inputs(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_
     y_fit, yv_fit = y_train, y_val
     if one_hot:
         y_fit, yv_fit = keras.utils.to_categorical(y_train, 7), keras.utils.to_categorical(y_val, 7)
+    if recipe.distill:
+        from keras_fer.training import teacher
+
+        y_fit = teacher.soft_targets(teacher.teacher_probabilities(x_train), y_train, recipe.distill)
     def train_from(initial_epoch):  # its `epoch` is set by a callback at each epoch's start (_callbacks)
         return fer_data.epoch_batches(x_train, y_fit, batch_size=batch_size, seed=config.seed, epoch=initial_epoch,
                                       drop_remainder=drop_remainder, mixup=recipe.mixup)

@@ -59,7 +59,7 @@ def compile_model(plan: Plan, model, data: Inputs):
         head.kernel.assign(keras.ops.zeros(head.kernel.shape, head.kernel.dtype))
     steps_per_epoch = max(1, -(-data.n_train // plan.batch_size))
     lr = learning_rate_schedule(recipe, plan.learning_rate, steps_per_epoch, plan.config.epochs)
-    if recipe.label_smoothing or recipe.mixup:  # one-hot (soft) targets: see prepare_inputs
+    if recipe.label_smoothing or recipe.mixup or recipe.distill:  # one-hot (soft) targets: see prepare_inputs
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing)
         metric = keras.metrics.CategoricalAccuracy(name="accuracy")
     else:
