@@ -36,6 +36,8 @@ ROWS = {
     "mixup": ("+ mixup (alpha 0.2)", {"mixup": 0.2}, {}),
     "ema": ("+ EMA of the weights (0.998), validated and kept", {"ema": 0.998}, {}),
     "one-cycle": ("warm-up 30% of the steps, then cosine", {"warmup_epochs": "30%"}, {}),
+    "distill": ("+ targets 0.7 x the bundled three FerVGGs' probabilities (mirror-averaged) + 0.3 x the label",
+                {"distill": 0.7}, {}),
 }
 
 

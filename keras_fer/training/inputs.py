@@ -91,7 +91,8 @@ def prepare_inputs(config: TrainConfig, recipe, manual_dir: pathlib.Path, batch_
         if recipe.distill:  # the teacher runs once on every image of the split, before the first epoch
             from keras_fer.training import teacher
 
-            x_fit, _ = fer_data.arrays(fit_split, manual_dir=manual_dir)
+            x_fit = np.concatenate([np.asarray(x, np.uint8) for x, _ in fer_data.load(
+                fit_split, limit=config.limit, shuffle=False, manual_dir=manual_dir, batch_size=1024, normalize="none")])
             label_map = teacher.target_map(x_fit, teacher.teacher_probabilities(x_fit), recipe.distill)
 
         def train_from(initial_epoch):
