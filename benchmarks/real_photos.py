@@ -157,17 +157,14 @@ def fer_rows(items, fer_python, detectors):
 
 
 def load_model(name):
-    """"pretrained" (the default ensemble), "pretrained:ARCHITECTURE[:NAME]" (one bundled weight set) or a
+    """"pretrained" (the default ensemble), "pretrained:[ARCHITECTURE:]NAME" (one bundled weight set) or a
     .keras file."""
     import keras
 
-    import keras_fer
+    if name == "pretrained" or name.startswith("pretrained:"):
+        from keras_fer.pretrained import from_spec
 
-    if name == "pretrained":
-        return keras_fer.load_pretrained()
-    if name.startswith("pretrained:"):
-        _, architecture, *weight_set = name.split(":")
-        return keras_fer.load_pretrained(*weight_set, architecture=architecture)
+        return from_spec(name)
     return keras.saving.load_model(name, compile=False)
 
 

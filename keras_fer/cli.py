@@ -107,8 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = command("evaluate", "accuracy, loss, classification report and confusion matrix of a model (several: "
                             "their ensemble) on a split")
     e.add_argument("models", nargs="+", metavar="MODEL",
-                   help="a .keras model, or 'pretrained' for the bundled weights; several: their probabilities "
-                        "averaged")
+                   help="a .keras model, or 'pretrained' for the bundled default (pretrained:NAME: one bundled "
+                        "weight set); several: their probabilities averaged")
     e.add_argument("--data", default=None, help="the folder that holds fer2013.csv(.gz) (default: TFDS' manual dir)")
     e.add_argument("--split", default="public_test", choices=DATA_SPLITS,
                    help="which images (validation: the part of train that training holds out)")
@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
 
     p = command("predict", "write id,label predictions for images (several models: their ensemble)")
-    p.add_argument("models", nargs="+", metavar="MODEL", help="a .keras model, or 'pretrained'")
+    p.add_argument("models", nargs="+", metavar="MODEL", help="a .keras model, or 'pretrained' (pretrained:NAME: one bundled weight set)")
     p.add_argument("--input", required=True, help="id,pixels / id,feature CSV (.gz ok), an image, or a folder of images")
     p.add_argument("--out", required=True, help="the submission CSV to write")
     p.add_argument("--resize", action="store_true", help="resize images that are not 48x48")
@@ -131,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = command("detect", "find the faces in photos, folders and videos and label their emotions")
     d.add_argument("inputs", nargs="+", metavar="INPUT", help="image files (jpg, png, webp, bmp, tiff), folders, videos")
     d.add_argument("--out", required=True, help="folder for detections.csv, annotated images and videos")
-    d.add_argument("--model", default=None, help="a .keras model (default: the bundled pretrained model)")
+    d.add_argument("--model", default=None, help="a .keras model or pretrained:NAME "
+                   "(default: the bundled pretrained model)")
     d.add_argument("--detector", choices=DETECTORS, default="haar",
                    help="haar: OpenCV's cascade (fast); mtcnn: the mtcnn package (pip install 'keras-fer[mtcnn]')")
     d.add_argument("--every", type=_positive_int, default=1, help="videos: look at every N-th frame")
@@ -148,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1",
                    help="the address to listen on; anything but loopback lets other machines reach the page")
     s.add_argument("--port", type=_positive_int, default=8000, help="the TCP port")
-    s.add_argument("--model", default=None, help="a .keras model (default: the bundled pretrained model)")
+    s.add_argument("--model", default=None, help="a .keras model or pretrained:NAME "
+                   "(default: the bundled pretrained model)")
     s.add_argument("--detector", choices=DETECTORS, default="haar", help="the face detector, as in detect")
     s.add_argument("--no-tta", action="store_true", help="classify each face once instead of with its mirror")
     s.add_argument("--max-upload-mb", type=float, default=10.0, help="the largest upload accepted (413 beyond)")
@@ -179,13 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_model(path):
-    """A `.keras` model file, or the bundled weights for the word "pretrained"."""
+    """A `.keras` model file, or bundled weights: "pretrained" (the default), "pretrained:NAME", ...
+    (`keras_fer.pretrained.from_spec`)."""
     import keras
 
-    if str(path) == "pretrained":
-        from keras_fer.pretrained import load_pretrained
+    if str(path) == "pretrained" or str(path).startswith("pretrained:"):
+        from keras_fer.pretrained import from_spec
 
-        return load_pretrained()
+        return from_spec(str(path))
     path = pathlib.Path(path)
     if path.is_dir():
         hint = f"; did you mean {path / 'best.keras'}?" if (path / "best.keras").is_file() else ""

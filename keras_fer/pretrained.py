@@ -65,6 +65,27 @@ def load_pretrained(name: Optional[str] = None, logits: bool = False, architectu
                                          name=f"{architecture.lower()}_{name.replace('-', '_')}")
 
 
+
+def from_spec(spec: str):
+    """The bundled model a command line names: "pretrained" (the default model), "pretrained:NAME" (one
+    weight set of `DEFAULT_ARCHITECTURE`), "pretrained:ARCHITECTURE" or "pretrained:ARCHITECTURE:NAME".
+
+    Example:
+        >>> from_spec("pretrained:FerCNN").name
+        'fercnn_fer2013'
+    """
+    from keras_fer import models
+
+    head, *parts = str(spec).split(":")
+    if head != "pretrained" or len(parts) > 2 or not all(parts):
+        raise ConfigError(f"{spec!r}: expected pretrained, pretrained:NAME, pretrained:ARCHITECTURE or "
+                          f"pretrained:ARCHITECTURE:NAME (names: {PRETRAINED})")
+    if not parts:
+        return load_pretrained()
+    architecture = parts[0] if len(parts) == 2 or hasattr(models, parts[0]) else None
+    name = parts[-1] if len(parts) == 2 or architecture is None else None
+    return load_pretrained(name, architecture=architecture or DEFAULT_ARCHITECTURE)
+
 def bundle(model_path, accuracy: float, command: str, extra: Optional[dict] = None, name: str = "fer2013",
            architecture: str = "FerCNN") -> dict:
     """Writes a trained model's weights as the bundled float16 file of `architecture` and its manifest."""

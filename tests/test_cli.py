@@ -16,6 +16,7 @@ import keras_fer
 from keras_fer import CLASS_NAMES
 from keras_fer.cli import main
 from keras_fer.data import arrays as fer_arrays
+from keras_fer.pretrained import from_spec
 from tfds_fer2013.testing import pixels_text, random_faces, write_fer2013_csv
 
 
@@ -307,3 +308,21 @@ def test_only_keras_fers_own_errors_become_one_line(tmp_path, capsys, monkeypatc
     monkeypatch.setattr(keras_fer.training, "train", keras_bug)
     with pytest.raises(ValueError, match="a bug inside Keras"):  # not hidden behind "error: ..."
         main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "run2")])
+
+
+def test_one_bundled_weight_set_by_name(tmp_path, capsys):
+    images, _ = random_faces(4, seed=8)
+    test_csv = tmp_path / "test.csv"
+    test_csv.write_text("id,pixels\n" + "".join(f"{i},{pixels_text(x)}\n" for i, x in enumerate(images)))
+    expected = {spec: np.asarray(from_spec(spec).predict(images[..., None].astype("float32"), verbose=0))
+                for spec in ("pretrained:FerCNN", "pretrained:fer2013-course")}
+    for spec, probs in expected.items():
+        out = tmp_path / f"{spec.replace(':', '_')}.csv"
+        assert main(["predict", spec, "--input", str(test_csv), "--out", str(out), "--probabilities"]) == 0
+        np.testing.assert_allclose(pd.read_csv(out)[list(CLASS_NAMES)].to_numpy(), probs, atol=1e-4)
+    assert not np.allclose(*expected.values(), atol=1e-3)  # two different models
+    capsys.readouterr()
+    assert main(["predict", "pretrained:nope", "--input", str(test_csv), "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nope" in err[0] and "fer2013-course" in err[0]
+    assert not (tmp_path / "x.csv").exists()
