@@ -23,21 +23,24 @@ import pandas as pd
 from real_photos import load_models, read_set
 
 
+def eye_angle(left_eye, right_eye) -> float:
+    """The eye line's angle to the horizontal, in degrees (positive: the right eye lower in the image)."""
+    return math.degrees(math.atan2(right_eye[1] - left_eye[1], right_eye[0] - left_eye[0]))
+
+
 def level_eyes(grey: np.ndarray, box, left_eye, right_eye) -> np.ndarray:
     """`grey` turned about the centre of `box` (x, y, w, h) so that the eye line is horizontal; the photo's
     edge pixels repeated where the turn uncovers the corners."""
     import cv2
 
-    angle = math.degrees(math.atan2(right_eye[1] - left_eye[1], right_eye[0] - left_eye[0]))
     centre = (float(box[0] + box[2] / 2), float(box[1] + box[3] / 2))
-    turn = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    turn = cv2.getRotationMatrix2D(centre, eye_angle(left_eye, right_eye), 1.0)
     return cv2.warpAffine(grey, turn, (grey.shape[1], grey.shape[0]), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_REPLICATE)
 
 
 def main(argv=None) -> int:
     import cv2
-    from mtcnn import MTCNN
     from scipy.stats import binomtest
 
     from keras_fer.detect import read_image
@@ -51,7 +54,7 @@ def main(argv=None) -> int:
     parser.add_argument("--per-class", type=int, default=150)
     args = parser.parse_args(argv)
 
-    mtcnn, min_confidence = MTCNN(), MtcnnDetector().min_confidence
+    detector = MtcnnDetector()  # its MTCNN and threshold; its boxes alone drop the landmarks needed here
     framing = framing_for("mtcnn")
     models = {name: flip_tta(model) for name, model in load_models(args.models).items()}
     rows = []
@@ -63,14 +66,14 @@ def main(argv=None) -> int:
         found, today, level, angles = [], [], [], []
         for i, (path, _) in enumerate(items):
             grey = cv2.cvtColor(read_image(path), cv2.COLOR_BGR2GRAY)
-            faces = [f for f in mtcnn.detect_faces(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))
-                     if f.get("confidence", 1.0) >= min_confidence]
+            faces = [f for f in detector.model.detect_faces(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))
+                     if f.get("confidence", 1.0) >= detector.min_confidence]
             if not faces:
                 continue
             face = max(faces, key=lambda f: f["box"][2] * f["box"][3])
             box = np.asarray(face["box"], dtype=np.int64)
             eyes = face["keypoints"]["left_eye"], face["keypoints"]["right_eye"]
-            angles.append(abs(math.degrees(math.atan2(eyes[1][1] - eyes[0][1], eyes[1][0] - eyes[0][0]))))
+            angles.append(abs(eye_angle(*eyes)))
             found.append(i)
             today.append(crop_faces(grey, box[None], framing))
             level.append(crop_faces(level_eyes(grey, box, *eyes), box[None], framing))

@@ -118,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
 
     p = command("predict", "write id,label predictions for images (several models: their ensemble)")
-    p.add_argument("models", nargs="+", metavar="MODEL", help="a .keras model, or 'pretrained' (pretrained:NAME: one bundled weight set)")
+    p.add_argument("models", nargs="+", metavar="MODEL",
+                   help="a .keras model, or 'pretrained' (pretrained:NAME: one bundled weight set)")
     p.add_argument("--input", required=True, help="id,pixels / id,feature CSV (.gz ok), an image, or a folder of images")
     p.add_argument("--out", required=True, help="the submission CSV to write")
     p.add_argument("--resize", action="store_true", help="resize images that are not 48x48")

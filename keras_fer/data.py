@@ -276,9 +276,7 @@ def load(
     def finish(key, epoch, batch):
         """Scales (and augments) one batch; `key` and `epoch` (int64 scalars) key its random draws."""
         x, y = batch
-        if label_map is not None:
-            y = label_map(x, y)
-        label = (lambda y: y) if label_map is not None else (lambda y: tf.cast(y, tf.int32))
+        y = tf.cast(y, tf.int32) if label_map is None else label_map(x, y)  # targets from the raw images
         if isinstance(augment, FerAugmentation):
             x = tf.cast(x, tf.float32)  # augmented in 0..255 (the layer's value_range), then scaled
             counter = iter(range(32))
@@ -292,10 +290,10 @@ def load(
                 k = tf.cast(augment_strength(epoch), tf.float32)
             else:
                 k = 1.0 if augment_strength is None else tf.cast(augment_strength, tf.float32)
-            return scale(augment.augment(x, uniform, k, ops=tensorflow_ops())), label(y)
+            return scale(augment.augment(x, uniform, k, ops=tensorflow_ops())), y
         if augment:
-            return tf.convert_to_tensor(augment(scale(x), training=True)), label(y)
-        return scale(x), label(y)
+            return tf.convert_to_tensor(augment(scale(x), training=True)), y
+        return scale(x), y
 
     if epochs is not None:
         # Training: one dataset over epochs initial_epoch .. epochs-1, each epoch's order and augmentation

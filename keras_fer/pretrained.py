@@ -65,7 +65,6 @@ def load_pretrained(name: Optional[str] = None, logits: bool = False, architectu
                                          name=f"{architecture.lower()}_{name.replace('-', '_')}")
 
 
-
 def from_spec(spec: str):
     """The bundled model a command line names: "pretrained" (the default model), "pretrained:NAME" (one
     weight set of `DEFAULT_ARCHITECTURE`), "pretrained:ARCHITECTURE" or "pretrained:ARCHITECTURE:NAME".
@@ -85,6 +84,7 @@ def from_spec(spec: str):
     architecture = parts[0] if len(parts) == 2 or hasattr(models, parts[0]) else None
     name = parts[-1] if len(parts) == 2 or architecture is None else None
     return load_pretrained(name, architecture=architecture or DEFAULT_ARCHITECTURE)
+
 
 def bundle(model_path, accuracy: float, command: str, extra: Optional[dict] = None, name: str = "fer2013",
            architecture: str = "FerCNN") -> dict:
