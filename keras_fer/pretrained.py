@@ -4,9 +4,9 @@ Each bundled model is a weights file (`keras_fer/weights/<stem>.npz`, float16, o
 named by the variable's path such as `stage1_conv1/kernel`) and its manifest (`<stem>.json`:
 SHA-256, accuracies, the command that trained it). `FerCNN(weights="fer2013")` is the course
 report's CNN; `FerVGG(weights="fer2013")` was trained for real photographs (the `robust` recipe),
-`FerVGG(weights="fer2013-course")` and `"fer2013-course2"` (another seed) with the course report's
-augmentation. `load_pretrained()` builds `DEFAULT_MODEL`, the three FerVGGs' probabilities averaged:
-what `keras-fer detect`, `serve` and `predict pretrained` use (raw 0..255 pixels in, seven
+`FerVGG(weights="fer2013-course")`, `"fer2013-course2"` (another seed) and `"fer2013-long"` (56 epochs,
+the best single model on FER2013, not on photos) with the course report's augmentation.
+`load_pretrained()` builds `DEFAULT_MODEL`, three FerVGGs' probabilities averaged: what `keras-fer detect`, `serve` and `predict pretrained` use (raw 0..255 pixels in, seven
 probabilities out). See `docs/model_card.md`.
 
 Example:

@@ -71,7 +71,8 @@ def test_a_model_trained_without_rescale_is_not_bundled(tmp_path, monkeypatch):
 @pytest.mark.parametrize("architecture, name, params", [("FerCNN", "fer2013", 3_258_379),
                                                         ("FerVGG", "fer2013", 1_767_207),
                                                         ("FerVGG", "fer2013-course", 1_767_207),
-                                                        ("FerVGG", "fer2013-course2", 1_767_207)])
+                                                        ("FerVGG", "fer2013-course2", 1_767_207),
+                                                        ("FerVGG", "fer2013-long", 1_767_207)])
 def test_the_shipped_weights_load_under_8_mb_with_their_manifest(architecture, name, params):
     info = pretrained.manifest(name, architecture=architecture)
     weights = weights_files._DIR / f"{pretrained._FILES[(architecture, name)]}.npz"

@@ -1,6 +1,7 @@
-"""README.md as a new user meets it: every Python snippet (each in a fresh process) and every `keras-fer`
-line (through the command's entry point, `keras_fer.cli.main`) runs as written, with `../shared/fer2013`
-pointing at a small fixture (training lines get `--epochs 1` added)."""
+"""README.md and docs/cli.md as a new user meets them: README's Python snippets (in a fresh process) and
+every `keras-fer` line of both (through the command's entry point, `keras_fer.cli.main`; a line both
+have runs once) run as written, with `../shared/fer2013` pointing at a small fixture (training lines
+get `--epochs 1` added)."""
 
 import gzip
 import os
@@ -57,30 +58,17 @@ def test_the_python_snippets_and_the_photo_is_labelled_happy(home):
     assert "LABELS ['happy']" in out
 
 
-@pytest.mark.slow(seconds=21)
-def test_the_keras_fer_lines(home, monkeypatch, capsys):
-    from keras_fer import cli
-
-    root, env = home
-    monkeypatch.chdir(root)
-    for name in ("TFDS_DATA_DIR", "KERAS_FER_CACHE"):
-        monkeypatch.setenv(name, env[name])
-    lines = [line.split("#")[0].strip() for block in blocks("bash") for line in block.splitlines()]
-    commands = [line for line in lines if line.startswith("keras-fer ")]
-    assert any(c.startswith("keras-fer detect") for c in commands) and any(" train " in f" {c} " for c in commands)
-    for command in commands:
-        args = shlex.split(command.replace("../shared/fer2013", str(root / "fer")))[1:]
-        if args[0] == "train":
-            args += ["--epochs", "1"]
-        status = cli.main(args)
-        assert status == 0, f"{command}\n{capsys.readouterr().err[-3000:]}"
-    assert (root / "out" / "detections.csv").is_file() and (root / "reports" / "study" / "report.md").is_file()
-    assert (root / "predictions.csv").read_text().startswith("id,label,emotion")
+def commands_of(text):
+    lines = [line.split("#")[0].strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+             for line in block.splitlines()]
+    return [line for line in lines if line.startswith("keras-fer ")]
 
 
-@pytest.mark.slow(seconds=36)
-def test_the_lines_of_docs_cli_md(home, monkeypatch, capsys):
-    """Every `keras-fer` line of docs/cli.md, in its order, with the files it names made here."""
+@pytest.mark.slow(seconds=50)
+def test_the_keras_fer_lines_of_docs_cli_md_then_readme(home, monkeypatch, capsys):
+    """Every `keras-fer` line of docs/cli.md, in its order, with the files it names made here; then every
+    line of README.md that docs/cli.md does not already have, in README's order, in the same folder
+    (training lines get `--epochs 1`: README's say 30)."""
     import glob
 
     from keras_fer import cli
@@ -99,15 +87,18 @@ def test_the_lines_of_docs_cli_md(home, monkeypatch, capsys):
     (root / "faces").mkdir(exist_ok=True)
     for i, face in enumerate(random_faces(3, seed=5)[0]):
         cv2.imwrite(str(root / "faces" / f"f{i}.png"), cv2.resize(face, (64, 64)))
-    text = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
-    lines = [line.strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S) for line in block.splitlines()]
-    commands = [line for line in lines if line.startswith("keras-fer ")]
-    assert len(commands) >= 10
-    for command in commands:
+    docs = commands_of((pathlib.Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text())
+    readme = commands_of(README)
+    assert len(docs) >= 10
+    assert any(c.startswith("keras-fer detect") for c in readme) and any(" train " in f" {c} " for c in readme)
+    runs = [(c, "docs/cli.md") for c in docs] + [(c, "README.md") for c in readme if c not in docs]
+    for command, source in runs:
         args = []
         for word in shlex.split(command.replace("../shared/fer2013", str(root / "fer")))[1:]:
             args += sorted(glob.glob(word)) if "*" in word else [word]
-        if args[0] == "train" and "--epochs" not in args:
+        if args[0] == "train" and (source == "README.md" or "--epochs" not in args):
             args += ["--epochs", "1"]
-        assert cli.main(args) == 0, f"{command}\n{capsys.readouterr().err[-3000:]}"
+        assert cli.main(args) == 0, f"{source}: {command}\n{capsys.readouterr().err[-3000:]}"
     assert (root / "fer.onnx").is_file() and (root / "faces.csv").read_text().startswith("id,label,emotion")
+    assert (root / "out" / "detections.csv").is_file() and (root / "reports" / "study" / "report.md").is_file()
+    assert (root / "predictions.csv").read_text().startswith("id,label,emotion")
