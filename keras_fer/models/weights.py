@@ -2,8 +2,8 @@
 variable path. (`keras_fer.pretrained` builds models with them; the models import only this module.)
 
 Example:
-    >>> sorted(_FILES)
-    [('FerCNN', 'fer2013'), ('FerVGG', 'fer2013'), ('FerVGG', 'fer2013-course'), ('FerVGG', 'fer2013-course2')]
+    >>> sorted(name for architecture, name in _FILES if architecture == "FerVGG")
+    ['fer2013', 'fer2013-course', 'fer2013-course2', 'fer2013-long']
 """
 
 from __future__ import annotations
