@@ -6,8 +6,8 @@ SHA-256, accuracies, the command that trained it). `FerCNN(weights="fer2013")` i
 report's CNN; `FerVGG(weights="fer2013")` was trained for real photographs (the `robust` recipe),
 `FerVGG(weights="fer2013-course")`, `"fer2013-course2"` (another seed) and `"fer2013-long"` (56 epochs,
 the best single model on FER2013, not on photos) with the course report's augmentation.
-`load_pretrained()` builds `DEFAULT_MODEL`, three FerVGGs' probabilities averaged: what `keras-fer detect`, `serve` and `predict pretrained` use (raw 0..255 pixels in, seven
-probabilities out). See `docs/model_card.md`.
+`load_pretrained()` builds `DEFAULT_MODEL`, three FerVGGs' probabilities averaged: what `keras-fer
+detect`, `serve` and `predict pretrained` use (raw 0..255 pixels in, seven probabilities out). See `docs/model_card.md`.
 
 Example:
     >>> import numpy as np

@@ -21,8 +21,8 @@ README = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
 skimage_data = pytest.importorskip("skimage.data")
 
 
-def blocks(language):
-    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+def blocks(language, text=README):
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,7 @@ def test_the_python_snippets_and_the_photo_is_labelled_happy(home):
 
 
 def commands_of(text):
-    lines = [line.split("#")[0].strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
-             for line in block.splitlines()]
+    lines = [line.split("#")[0].strip() for block in blocks("bash", text) for line in block.splitlines()]
     return [line for line in lines if line.startswith("keras-fer ")]
 
 

@@ -12,7 +12,7 @@ from tfds_fer2013.testing import write_fer2013_csv
 
 LOAD = """
 import tfds_fer2013, tensorflow_datasets as tfds
-ds = tfds.load("fer2013", split="public_test"{kwargs})
+ds = tfds.load("fer2013", split="public_test")
 print("examples", sum(1 for _ in ds))
 """
 
@@ -24,7 +24,7 @@ def run(code, tfds_dir):
 
 def test_files_in_tfds_own_manual_dir(tmp_path):
     write_fer2013_csv(tmp_path / "tfds" / "downloads" / "manual", n_train=14, n_public=7)
-    out = run(LOAD.format(kwargs=""), tmp_path / "tfds")
+    out = run(LOAD, tmp_path / "tfds")
     assert out.returncode == 0, out.stderr[-2000:]
     assert "examples 7" in out.stdout
 

@@ -20,13 +20,13 @@ from keras_fer.errors import ConfigError, KerasFerError
 
 #: The names `weights=` accepts (not every architecture has each: see `_FILES`).
 PRETRAINED = ("fer2013", "fer2013-course", "fer2013-course2", "fer2013-long")
-#: The bundled weight sets, (architecture, name) -> file stem. FerVGG has three: `fer2013` (the `robust`
+#: The bundled weight sets, (architecture, name) -> file stem. FerVGG has four: `fer2013` (the `robust`
 #: recipe, for detectors' framings and the light of photos), `fer2013-course` (the course report's
 #: milder augmentation), `fer2013-course2` (the same, another seed, 34 epochs) and `fer2013-long` (the
 #: same, 56 epochs on both cores); the default model is an ensemble of three of them (`DEFAULT_MODEL`).
 _FILES = {("FerCNN", "fer2013"): "fer_cnn_fer2013", ("FerVGG", "fer2013"): "fer_vgg_fer2013",
-          ("FerVGG", "fer2013-course"): "fer_vgg_fer2013_course", ("FerVGG", "fer2013-course2"): "fer_vgg_fer2013_course2",
-          ("FerVGG", "fer2013-long"): "fer_vgg_fer2013_long"}
+          ("FerVGG", "fer2013-course"): "fer_vgg_fer2013_course",
+          ("FerVGG", "fer2013-course2"): "fer_vgg_fer2013_course2", ("FerVGG", "fer2013-long"): "fer_vgg_fer2013_long"}
 #: The architecture of a single pretrained model when none is named (`load_pretrained("fer2013")`).
 DEFAULT_ARCHITECTURE = "FerVGG"
 #: The model that `load_pretrained()`, `EmotionDetector`, `keras-fer detect`, `serve` and `predict
