@@ -224,6 +224,13 @@ MUTANTS = {
         ["tests/test_teacher.py::test_target_map_finds_each_image_after_shuffling",
          "tests/test_teacher.py::test_load_keeps_each_images_target_through_augmentation"],
     ),
+    "a tilted face taken from any turned search": (
+        "keras_fer/faces/detectors.py",
+        "if len(boxes) and counts.max() > most:",
+        "if len(boxes) and not len(best):",
+        ["tests/test_detect.py::test_a_tilted_face_is_found_turned_and_boxed_around_its_centre",
+         "tests/test_detect.py::test_faceless_pictures_give_no_turned_face"],
+    ),
 }
 
 
