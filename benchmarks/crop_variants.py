@@ -20,7 +20,7 @@ import pathlib
 import numpy as np
 import pandas as pd
 
-from real_photos import largest, load_models, read_set
+from real_photos import largest_faces, load_models, read_sets
 
 SCALE_SETS = {"1.0 (default)": (1.0,), "0.9, 1.0, 1.1 averaged": (0.9, 1.0, 1.1),
               "0.85-1.3 averaged (9 scales)": (0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3)}
@@ -63,13 +63,9 @@ def main(argv=None) -> int:
     find = make_detector("haar")
     rows = {}
     sets = []
-    for spec in args.set:
-        name, _, rest = spec.partition("=")
-        layout, _, folder = rest.partition(":")
-        items = read_set(layout, pathlib.Path(folder).expanduser(), args.per_class)
+    for name, items in read_sets(args.set, args.per_class):
         greys = [cv2.cvtColor(read_image(p), cv2.COLOR_BGR2GRAY) for p, _ in items]
-        boxes = [largest(find(cv2.cvtColor(g, cv2.COLOR_GRAY2BGR))) for g in greys]
-        found = np.flatnonzero([b is not None for b in boxes])
+        boxes, found = largest_faces(greys, find)
         scales = sorted({s for group in SCALE_SETS.values() for s in group} | {framing_for("haar").scale})
         crops = {s: np.concatenate([crop_faces(greys[i], boxes[i][None], framing_for("haar", s)) for i in found])
                  for s in scales}  # uint8, the same for every model

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import pathlib
 
 import numpy as np
 import pandas as pd
 
-from real_photos import load_models, read_set
+from real_photos import load_models, read_sets
 
 
 def eye_angle(left_eye, right_eye) -> float:
@@ -58,10 +57,7 @@ def main(argv=None) -> int:
     framing = framing_for("mtcnn")
     models = {name: flip_tta(model) for name, model in load_models(args.models).items()}
     rows = []
-    for spec in args.set:
-        set_name, rest = spec.split("=", 1)
-        layout, folder = rest.split(":", 1)
-        items = read_set(layout, pathlib.Path(folder), args.per_class)
+    for set_name, items in read_sets(args.set, args.per_class):
         truth = np.array([label for _, label in items])
         found, today, level, angles = [], [], [], []
         for i, (path, _) in enumerate(items):

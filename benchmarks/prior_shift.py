@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     import cv2
 
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-    from real_photos import largest, load_model, read_set
+    from real_photos import largest_faces, load_model, read_sets
 
     from keras_fer.data import arrays
     from keras_fer.detect import make_detector, read_image
@@ -75,13 +75,9 @@ def main(argv=None) -> int:
           "has the best balanced accuracy\n")
     print(table.to_markdown(index=False, floatfmt=".4f"), flush=True)
     find = make_detector("haar")
-    for spec in args.set:
-        name, _, rest = spec.partition("=")
-        layout, _, folder = rest.partition(":")
-        items = read_set(layout, pathlib.Path(folder).expanduser(), 150)
+    for name, items in read_sets(args.set, 150):
         greys = [cv2.cvtColor(read_image(path), cv2.COLOR_BGR2GRAY) for path, _ in items]
-        boxes = [largest(find(cv2.cvtColor(g, cv2.COLOR_GRAY2BGR))) for g in greys]
-        found = [i for i, b in enumerate(boxes) if b is not None]
+        boxes, found = largest_faces(greys, find)
         probs = np.full((len(items), 7), np.nan)
         if found:
             crops = np.concatenate([crop_faces(greys[i], boxes[i][None], framing_for("haar", None)) for i in found])

@@ -72,9 +72,28 @@ def read_set(layout: str, folder: pathlib.Path, per_class: int, seed: int = 0):
     return [(p, CLASS_NAMES.index(label)) for p, label in items]
 
 
+def read_sets(specs, per_class: int):
+    """`[(name, [(path, label index)])]` of each `NAME=LAYOUT:DIR` of `--set`."""
+    sets = []
+    for spec in specs:
+        name, _, rest = spec.partition("=")
+        layout, _, folder = rest.partition(":")
+        sets.append((name, read_set(layout, pathlib.Path(folder).expanduser(), per_class)))
+    return sets
+
+
 def largest(boxes):
     boxes = np.asarray(boxes).reshape(-1, 4)
     return boxes[np.argmax(boxes[:, 2] * boxes[:, 3])] if len(boxes) else None
+
+
+def largest_faces(greys, find):
+    """The largest face box that `find` (a detector) sees in each grey photo, None where it sees none,
+    and the indices of the photos with a face."""
+    import cv2
+
+    boxes = [largest(find(cv2.cvtColor(g, cv2.COLOR_GRAY2BGR))) for g in greys]
+    return boxes, [i for i, b in enumerate(boxes) if b is not None]
 
 
 def summarise(name, pred, truth, seconds):
@@ -99,9 +118,8 @@ def keras_fer_rows(items, models, detectors, scales):
     for det_name in detectors:
         find = make_detector(det_name)
         start = time.perf_counter()
-        boxes = [largest(find(cv2.cvtColor(g, cv2.COLOR_GRAY2BGR))) for g in greys]
+        boxes, found = largest_faces(greys, find)
         detect_seconds = time.perf_counter() - start
-        found = [i for i, b in enumerate(boxes) if b is not None]
         for model_name, model in models.items():
             tta = flip_tta(model)
             for scale in scales or [None]:
@@ -196,10 +214,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     models = load_models(args.models)
-    for spec in args.set:
-        name, _, rest = spec.partition("=")
-        layout, _, folder = rest.partition(":")
-        items = read_set(layout, pathlib.Path(folder).expanduser(), args.per_class)
+    for name, items in read_sets(args.set, args.per_class):
         counts = np.bincount([label for _, label in items], minlength=len(CLASS_NAMES))
         rows = keras_fer_rows(items, models, args.detectors, args.scales)
         if args.fer_python:

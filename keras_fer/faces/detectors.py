@@ -45,27 +45,32 @@ class HaarDetector:
         self.scale_factor, self.min_neighbors, self.min_size = scale_factor, min_neighbors, min_size
         self.pad_fraction, self.rotations = float(pad_fraction), tuple(rotations)
 
-    def _search(self, gray: np.ndarray, neighbors: bool = False):
-        """Boxes `[N, 4]` of `gray` (and each box's count of neighbouring detections, if `neighbors`)."""
+    def _search(self, gray: np.ndarray):
+        """Boxes `[N, 4]` of `gray` and each box's count of neighbouring detections `[N]`."""
         import cv2
 
         gray = cv2.equalizeHist(gray)
         side = max(self.min_size, min(gray.shape[:2]) // MIN_FACE_FRACTION)  # texture is no face
         boxes, counts = self.cascade.detectMultiScale2(gray, scaleFactor=self.scale_factor,
                                                        minNeighbors=self.min_neighbors, minSize=(side, side))
-        boxes = np.asarray(boxes, dtype=np.int64).reshape(-1, 4)
-        return (boxes, np.asarray(counts, dtype=np.int64).reshape(-1)) if neighbors else boxes
+        return np.asarray(boxes, dtype=np.int64).reshape(-1, 4), np.asarray(counts, dtype=np.int64).reshape(-1)
+
+    def bordered(self, gray: np.ndarray):
+        """`(gray inside a black border of pad_fraction x its longer side, the border's width)`."""
+        import cv2
+
+        pad = int(round(self.pad_fraction * max(gray.shape[:2])))
+        return cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0), pad
 
     def __call__(self, bgr: np.ndarray) -> np.ndarray:
         import cv2
 
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-        boxes = self._search(gray)
+        boxes, _ = self._search(gray)
         if len(boxes) or not self.pad_fraction:
             return boxes
-        pad = int(round(self.pad_fraction * max(gray.shape[:2])))
-        bordered = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
-        boxes = self._search(bordered)
+        bordered, pad = self.bordered(gray)
+        boxes, _ = self._search(bordered)
         if not len(boxes) and self.rotations:
             boxes = self._search_turned(bordered)
         return boxes - np.array([pad, pad, 0, 0], dtype=np.int64)
@@ -79,7 +84,7 @@ class HaarDetector:
         best, most = np.zeros((0, 4), np.int64), TURNED_MIN_NEIGHBORS - 1
         for angle in self.rotations:
             turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-            boxes, counts = self._search(cv2.warpAffine(gray, turn, (width, height)), neighbors=True)
+            boxes, counts = self._search(cv2.warpAffine(gray, turn, (width, height)))
             if len(boxes) and counts.max() > most:
                 box, most = boxes[np.argmax(counts)], counts.max()
                 back = cv2.invertAffineTransform(turn)
