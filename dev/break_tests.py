@@ -115,8 +115,8 @@ MUTANTS = {
     ),
     "no second search inside a border": (
         "keras_fer/faces/detectors.py",
-        "if len(boxes) or not self.pad_fraction:",
-        "if True:",
+        "if self.pad_fraction:",
+        "if False:",
         ["tests/test_detect.py::test_a_face_that_fills_its_photo_is_found_inside_a_border"],
     ),
     "image files resized another way than faces": (
@@ -230,6 +230,18 @@ MUTANTS = {
         "if len(boxes) and not len(best):",
         ["tests/test_detect.py::test_a_tilted_face_is_found_turned_and_boxed_around_its_centre",
          "tests/test_detect.py::test_faceless_pictures_give_no_turned_face"],
+    ),
+    "a profile face found mirrored is not mirrored back": (
+        "keras_fer/faces/detectors.py",
+        "best[:, 0] = width - best[:, 0] - best[:, 2]",
+        "pass",
+        ["tests/test_detect.py::test_a_face_turned_sideways_is_found_by_the_profile_cascade"],
+    ),
+    "profile faces taken at any count": (
+        "keras_fer/faces/detectors.py",
+        "best, most = np.zeros((0, 4), np.int64), PROFILE_MIN_NEIGHBORS - 1",
+        "best, most = np.zeros((0, 4), np.int64), 0",
+        ["tests/test_detect.py::test_faceless_pictures_give_no_turned_face"],
     ),
 }
 

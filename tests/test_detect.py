@@ -204,7 +204,7 @@ def test_a_tilted_face_is_found_turned_and_boxed_around_its_centre(face_bgr):
     assert abs(bx + bw / 2 - (x + w / 2)) < 0.1 * w and abs(by + bh / 2 - (y + h / 2)) < 0.1 * h
 
 
-@pytest.mark.parametrize("picture", ["coffee", "chelsea", "moon", "camera", "immunohistochemistry"])
+@pytest.mark.parametrize("picture", ["coffee", "chelsea", "moon", "immunohistochemistry", "rocket", "clock"])
 def test_faceless_pictures_give_no_turned_face(picture):
     from keras_fer.faces.detectors import HaarDetector
 
@@ -214,6 +214,19 @@ def test_faceless_pictures_give_no_turned_face(picture):
     bordered, _ = detector.bordered(grey)
     # turned as a photo without an upright face would be (the moon has an upright false face of its own)
     assert len(detector._search_turned(bordered)) == 0
+    # nor a profile face, as it is or bordered (the bordered moon's false profile face is the surest: 6)
+    assert len(detector._search_profile(grey)) == 0 and len(detector._search_profile(bordered)) == 0
+
+
+def test_a_face_turned_sideways_is_found_by_the_profile_cascade():
+    from keras_fer.faces.detectors import HaarDetector
+
+    # scikit-image's cameraman looks to the right, into his camera: no frontal search finds his face
+    bgr = cv2.cvtColor(np.asarray(skimage_data.camera()), cv2.COLOR_GRAY2BGR)
+    assert len(HaarDetector(profile=False)(bgr)) == 0
+    # the profile cascade knows faces looking left: it finds his in the mirror image, boxed back here
+    (x, y, w, h), = HaarDetector()(bgr)
+    assert abs(x + w / 2 - 226) < 15 and abs(y + h / 2 - 152) < 15 and 60 < w < 110
 
 
 def test_two_people_in_a_video_keep_their_tracks(tmp_path, face_bgr):
