@@ -4,7 +4,7 @@ their grey levels normalised (histogram equalisation, CLAHE, mean and contrast s
 
 Accuracy over all photos (no face = wrong), each variant with the model's mirror TTA, as `keras-fer
 detect` classifies. The same photo folders and layouts as `benchmarks/real_photos.py`; photometric
-variants are also run on FER2013's public_test (the model's own test set: a variant must not cost
+variants (and blurring each crop to FER2013's median sharpness) are also run on FER2013's public_test (the model's own test set: a variant must not cost
 accuracy there).
 
 Run:
@@ -26,8 +26,29 @@ SCALE_SETS = {"1.0 (default)": (1.0,), "0.9, 1.0, 1.1 averaged": (0.9, 1.0, 1.1)
               "0.85-1.3 averaged (9 scales)": (0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3)}
 
 
-def photometric(crops: np.ndarray, mean: float, std: float) -> dict:
-    """uint8 crops [N, 48, 48, 1] -> {variant name: float32 crops}."""
+#: Gaussian blurs (sigma, pixels of the 48x48 crop) from which "sharpness matched" picks, per crop.
+SIGMAS = (0.0, 0.3, 0.5, 0.7, 0.9, 1.2)
+
+
+def laplacian_variance(grey: np.ndarray) -> np.ndarray:
+    """The focus measure of `keras_fer.sharpness` for each of `grey` [N, 48, 48] uint8."""
+    import cv2
+
+    return np.array([cv2.Laplacian(g.astype("float32"), cv2.CV_32F).var() for g in grey])
+
+
+def sharpness_matched(grey: np.ndarray, target: float) -> np.ndarray:
+    """Each crop blurred by the sigma of SIGMAS that brings its Laplacian variance nearest `target` (FER2013
+    train's median): a photo's crop is often sharper than FER2013's upscaled web faces."""
+    import cv2
+
+    blurred = np.stack([np.stack([g if s == 0 else cv2.GaussianBlur(g, (0, 0), s) for s in SIGMAS]) for g in grey])
+    gaps = np.abs(np.log(np.stack([laplacian_variance(b) for b in blurred]) + 1e-3) - np.log(target))
+    return blurred[np.arange(len(grey)), gaps.argmin(1)]
+
+
+def photometric(crops: np.ndarray, mean: float, std: float, sharpness: float, only: str = "") -> dict:
+    """uint8 crops [N, 48, 48, 1] -> {variant name: float32 crops} (the names that contain `only`)."""
     import cv2
 
     grey = crops[..., 0]
@@ -36,8 +57,9 @@ def photometric(crops: np.ndarray, mean: float, std: float) -> dict:
     standard = (f - f.mean((1, 2), keepdims=True)) / (f.std((1, 2), keepdims=True) + 1e-3) * std + mean
     out = {"histogram equalised": np.stack([cv2.equalizeHist(g) for g in grey]),
            "CLAHE (clip 2, 4x4 tiles)": np.stack([clahe.apply(g) for g in grey]),
-           "mean and contrast set to FER2013's": np.clip(standard, 0, 255)}
-    return {k: v.astype("float32")[..., None] for k, v in out.items()}
+           "mean and contrast set to FER2013's": np.clip(standard, 0, 255),
+           "sharpness matched to FER2013's (Gaussian blur)": sharpness_matched(grey, sharpness)}
+    return {k: v.astype("float32")[..., None] for k, v in out.items() if only in k}
 
 
 def main(argv=None) -> int:
@@ -54,22 +76,29 @@ def main(argv=None) -> int:
     parser.add_argument("--data", required=True, help="FER2013 folder (fer2013.csv.gz): its train split's grey "
                                                       "levels, and public_test")
     parser.add_argument("--per-class", type=int, default=150)
+    parser.add_argument("--photometric-only", action="store_true", help="skip the averages over crop scales")
+    parser.add_argument("--only", default="", help="the photometric variants whose name has this text")
     args = parser.parse_args(argv)
+    scale_sets = {k: v for k, v in SCALE_SETS.items() if not args.photometric_only or v == (1.0,)}
 
     labelled = read_labelled(pathlib.Path(args.data))
     train = labelled["train"][0].reshape(len(labelled["train"][0]), -1).astype("float32")
     mean, std = float(train.mean()), float(train.std(1).mean())  # grey level, and contrast per face
-    print(f"FER2013 train: mean grey level {mean:.1f}, mean contrast (std per face) {std:.1f}")
+    sharpness = float(np.median(laplacian_variance(labelled["train"][0][::10, :, :, 0])))
+    print(f"FER2013 train: mean grey level {mean:.1f}, mean contrast (std per face) {std:.1f}, "
+          f"median Laplacian variance {sharpness:.0f}")
     find = make_detector("haar")
     rows = {}
     sets = []
     for name, items in read_sets(args.set, args.per_class):
         greys = [cv2.cvtColor(read_image(p), cv2.COLOR_BGR2GRAY) for p, _ in items]
         boxes, found = largest_faces(greys, find)
-        scales = sorted({s for group in SCALE_SETS.values() for s in group} | {framing_for("haar").scale})
+        scales = sorted({s for group in scale_sets.values() for s in group} | {framing_for("haar").scale})
         crops = {s: np.concatenate([crop_faces(greys[i], boxes[i][None], framing_for("haar", s)) for i in found])
                  for s in scales}  # uint8, the same for every model
         sets.append((name, np.array([label for _, label in items]), found, crops))
+        print(f"{name}: median Laplacian variance of the crops "
+              f"{np.median(laplacian_variance(crops[framing_for('haar').scale][..., 0])):.0f}")
     x_public, y_public = labelled["public_test"]
     for model_name, model in load_models(args.models).items():
         tta = flip_tta(model)
@@ -81,13 +110,13 @@ def main(argv=None) -> int:
                 return f"{np.mean(pred == truth):.1%}"
 
             by_scale = {s: predict(c.astype("float32")) for s, c in crops.items()}
-            for label, scales in SCALE_SETS.items():
+            for label, scales in scale_sets.items():
                 rows.setdefault((model_name, f"crop {label}"), {})[name] = accuracy(
                     np.mean([by_scale[s] for s in scales], axis=0))
-            for label, variant in photometric(crops[framing_for("haar").scale], mean, std).items():
+            for label, variant in photometric(crops[framing_for("haar").scale], mean, std, sharpness, args.only).items():
                 rows.setdefault((model_name, label), {})[name] = accuracy(predict(variant))
         rows[(model_name, "crop 1.0 (default)")]["public_test"] = f"{np.mean(predict(x_public.astype('float32')).argmax(1) == y_public):.4f}"
-        for label, variant in photometric(x_public, mean, std).items():
+        for label, variant in photometric(x_public, mean, std, sharpness, args.only).items():
             rows[(model_name, label)]["public_test"] = f"{np.mean(predict(variant).argmax(1) == y_public):.4f}"
     table = pd.DataFrame([{"model": m, "variant": v, **r} for (m, v), r in rows.items()]).fillna("")
     print(table.to_markdown(index=False, disable_numparse=True))
