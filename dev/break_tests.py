@@ -115,8 +115,8 @@ MUTANTS = {
     ),
     "no second search inside a border": (
         "keras_fer/faces/detectors.py",
-        "if self.pad_fraction:",
-        "if False:",
+        "if not self.pad_fraction:",
+        "if True:",
         ["tests/test_detect.py::test_a_face_that_fills_its_photo_is_found_inside_a_border"],
     ),
     "image files resized another way than faces": (

@@ -28,9 +28,10 @@ ROTATIONS = (20, -20)
 #: up to 23 neighbouring detections; a tilted face is accepted from 24 (docs/results.md).
 TURNED_MIN_NEIGHBORS = 24
 #: Faces turned sideways: where the turned searches find none either, OpenCV's profile cascade searches
-#: the photo, then the bordered photo, each as it is and mirrored (the cascade knows faces looking one
-#: way), and keeps the surest face. On 20 faceless scikit-image pictures (coffee, a cat, the moon, coins,
-#: ...) its false faces had at most 6 neighbouring detections (the moon, bordered): accepted from 7.
+#: the bordered photo as it is and mirrored (the cascade knows faces looking one way) and keeps the
+#: surest face. On 20 faceless scikit-image pictures (coffee, a cat, the moon, coins, ...) its false faces
+#: had at most 6 neighbouring detections (the moon): accepted from 7. A faceless 640x480 frame then costs
+#: about 0.65 s instead of 0.37 s (docs/results.md).
 PROFILE_MIN_NEIGHBORS = 7
 
 
@@ -71,19 +72,15 @@ class HaarDetector:
         boxes, _ = self._search(gray)
         if len(boxes):
             return boxes
-        if self.pad_fraction:
-            bordered, pad = self.bordered(gray)
-            boxes, _ = self._search(bordered)
-            if not len(boxes) and self.rotations:
-                boxes = self._search_turned(bordered)
-            if len(boxes):
-                return boxes - np.array([pad, pad, 0, 0], dtype=np.int64)
-        if self.profile_cascade is None:
-            return boxes
-        boxes = self._search_profile(gray)  # a face turned sideways in an ordinary photo
-        if not len(boxes) and self.pad_fraction:  # ... or filling a tight crop
-            boxes = self._search_profile(bordered) - np.array([pad, pad, 0, 0], dtype=np.int64)
-        return boxes
+        if not self.pad_fraction:
+            return self._search_profile(gray) if self.profile_cascade is not None else boxes
+        bordered, pad = self.bordered(gray)
+        boxes, _ = self._search(bordered)
+        if not len(boxes) and self.rotations:
+            boxes = self._search_turned(bordered)
+        if not len(boxes) and self.profile_cascade is not None:
+            boxes = self._search_profile(bordered)
+        return boxes - np.array([pad, pad, 0, 0], dtype=np.int64)
 
     def _search_turned(self, gray: np.ndarray) -> np.ndarray:
         """The surest face of `gray` turned by each of `self.rotations` (about its centre), as an upright
