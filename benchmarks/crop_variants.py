@@ -4,8 +4,8 @@ their grey levels normalised (histogram equalisation, CLAHE, mean and contrast s
 
 Accuracy over all photos (no face = wrong), each variant with the model's mirror TTA, as `keras-fer
 detect` classifies. The same photo folders and layouts as `benchmarks/real_photos.py`; photometric
-variants (and blurring each crop to FER2013's median sharpness) are also run on FER2013's public_test (the model's own test set: a variant must not cost
-accuracy there).
+variants (among them each crop blurred to FER2013's median sharpness) are also run on FER2013's
+public_test (the model's own test set: a variant must not cost accuracy there).
 
 Run:
     python benchmarks/crop_variants.py --set jaffe=jaffe:PHOTOS/jaffe --set tfeid=tfeid:PHOTOS/tfeid \\
@@ -20,6 +20,7 @@ import pathlib
 import numpy as np
 import pandas as pd
 
+from keras_fer.sharpness import laplacian_variance
 from real_photos import largest_faces, load_models, read_sets
 
 SCALE_SETS = {"1.0 (default)": (1.0,), "0.9, 1.0, 1.1 averaged": (0.9, 1.0, 1.1),
@@ -30,20 +31,14 @@ SCALE_SETS = {"1.0 (default)": (1.0,), "0.9, 1.0, 1.1 averaged": (0.9, 1.0, 1.1)
 SIGMAS = (0.0, 0.3, 0.5, 0.7, 0.9, 1.2)
 
 
-def laplacian_variance(grey: np.ndarray) -> np.ndarray:
-    """The focus measure of `keras_fer.sharpness` for each of `grey` [N, 48, 48] uint8."""
-    import cv2
-
-    return np.array([cv2.Laplacian(g.astype("float32"), cv2.CV_32F).var() for g in grey])
-
-
 def sharpness_matched(grey: np.ndarray, target: float) -> np.ndarray:
     """Each crop blurred by the sigma of SIGMAS that brings its Laplacian variance nearest `target` (FER2013
     train's median): a photo's crop is often sharper than FER2013's upscaled web faces."""
     import cv2
 
     blurred = np.stack([np.stack([g if s == 0 else cv2.GaussianBlur(g, (0, 0), s) for s in SIGMAS]) for g in grey])
-    gaps = np.abs(np.log(np.stack([laplacian_variance(b) for b in blurred]) + 1e-3) - np.log(target))
+    gaps = np.abs(np.log(laplacian_variance(blurred.reshape(-1, *grey.shape[1:])).reshape(blurred.shape[:2]) + 1e-3)
+                  - np.log(target))
     return blurred[np.arange(len(grey)), gaps.argmin(1)]
 
 
@@ -113,7 +108,8 @@ def main(argv=None) -> int:
             for label, scales in scale_sets.items():
                 rows.setdefault((model_name, f"crop {label}"), {})[name] = accuracy(
                     np.mean([by_scale[s] for s in scales], axis=0))
-            for label, variant in photometric(crops[framing_for("haar").scale], mean, std, sharpness, args.only).items():
+            default_crops = crops[framing_for("haar").scale]
+            for label, variant in photometric(default_crops, mean, std, sharpness, args.only).items():
                 rows.setdefault((model_name, label), {})[name] = accuracy(predict(variant))
         rows[(model_name, "crop 1.0 (default)")]["public_test"] = f"{np.mean(predict(x_public.astype('float32')).argmax(1) == y_public):.4f}"
         for label, variant in photometric(x_public, mean, std, sharpness, args.only).items():

@@ -31,7 +31,7 @@ TURNED_MIN_NEIGHBORS = 24
 #: the bordered photo as it is and mirrored (the cascade knows faces looking one way) and keeps the
 #: surest face. On 20 faceless scikit-image pictures (coffee, a cat, the moon, coins, ...) its false faces
 #: had at most 6 neighbouring detections (the moon): accepted from 7. A faceless 640x480 frame then costs
-#: about 0.65 s instead of 0.37 s (docs/results.md).
+#: about 0.68 s instead of 0.38 s (docs/results.md).
 PROFILE_MIN_NEIGHBORS = 7
 
 
