@@ -27,6 +27,7 @@ Run:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import pathlib
 import subprocess
@@ -106,11 +107,11 @@ def summarise(name, pred, truth, seconds):
     return row
 
 
-def keras_fer_rows(items, models, detectors, scales):
+def keras_fer_rows(items, models, detectors, scales, ttas=("mirror",)):
     import cv2
 
-    from keras_fer.detect import make_detector
-    from keras_fer.models import flip_tta
+    from keras_fer.detect import DEFAULT_TTA, make_detector
+    from keras_fer.models.tta import with_tta
 
     truth = [label for _, label in items]
     greys = [cv2.cvtColor(read_image(p), cv2.COLOR_BGR2GRAY) for p, _ in items]
@@ -120,8 +121,8 @@ def keras_fer_rows(items, models, detectors, scales):
         start = time.perf_counter()
         boxes, found = largest_faces(greys, find)
         detect_seconds = time.perf_counter() - start
-        for model_name, model in models.items():
-            tta = flip_tta(model)
+        for (model_name, model), mode in itertools.product(models.items(), ttas):
+            tta = with_tta(model, mode)
             for scale in scales or [None]:
                 framing = framing_for(det_name, scale)
                 start = time.perf_counter()
@@ -131,8 +132,8 @@ def keras_fer_rows(items, models, detectors, scales):
                     probs = np.asarray(tta.predict(crops.astype("float32"), batch_size=64, verbose=0))
                     pred[found] = probs.argmax(1)
                 seconds = detect_seconds + time.perf_counter() - start
-                label = f"keras-fer {model_name}, {det_name}, crop {framing.scale:.2f}"
-                if scale is None:
+                label = f"keras-fer {model_name}, {det_name}, crop {framing.scale:.2f}, TTA {mode}"
+                if scale is None and mode == DEFAULT_TTA:
                     label += " (default)"
                 rows.append(summarise(label, pred, truth, seconds))
     return rows
@@ -210,13 +211,15 @@ def main(argv=None) -> int:
                         help="crop scales to try (default: each detector's calibrated framing only)")
     parser.add_argument("--fer-python", default=None, help="python of a venv with fer 25.10.3 (peers.md)")
     parser.add_argument("--fer-detectors", nargs="*", default=["haar", "mtcnn"])
+    parser.add_argument("--tta", nargs="+", default=["mirror"], choices=["none", "mirror", "zoom"],
+                        help="the views each face is classified from (keras_fer.models.with_tta); several: one row each")
     parser.add_argument("--per-class", type=int, default=150, help="legend layout: photos per class at most")
     args = parser.parse_args(argv)
 
     models = load_models(args.models)
     for name, items in read_sets(args.set, args.per_class):
         counts = np.bincount([label for _, label in items], minlength=len(CLASS_NAMES))
-        rows = keras_fer_rows(items, models, args.detectors, args.scales)
+        rows = keras_fer_rows(items, models, args.detectors, args.scales, args.tta)
         if args.fer_python:
             rows += fer_rows(items, args.fer_python, args.fer_detectors)
         print(f"\n### {name}: {len(items)} photos ({', '.join(f'{c} {n}' for c, n in zip(CLASS_NAMES, counts) if n)})\n")

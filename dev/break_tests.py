@@ -243,8 +243,20 @@ MUTANTS = {
         "best, most = np.zeros((0, 4), np.int64), 0",
         ["tests/test_detect.py::test_faceless_pictures_give_no_turned_face"],
     ),
+    "the zoom view is not enlarged back": (
+        "keras_fer/models/tta.py",
+        'return keras.ops.image.resize(centre, (height, width), interpolation="bilinear", antialias=False)',
+        'return keras.ops.image.resize(inputs, (height, width), interpolation="bilinear", antialias=False)',
+        ["tests/test_tta.py::test_zoom_is_the_centre_enlarged_as_opencv_enlarges_it",
+         "tests/test_tta.py::test_zoom_tta_is_the_mean_of_four_views_and_round_trips"],
+    ),
+    "zoom TTA forgets the zoomed mirror": (
+        "keras_fer/models/tta.py",
+        'views = [inputs, HorizontalFlip(name="mirror")(inputs), zoomed, HorizontalFlip(name="zoom_mirror")(zoomed)]',
+        'views = [inputs, HorizontalFlip(name="mirror")(inputs), zoomed, zoomed]',
+        ["tests/test_tta.py::test_zoom_tta_is_the_mean_of_four_views_and_round_trips"],
+    ),
 }
-
 
 def run(name, file, right, wrong, tests):
     path = ROOT / file

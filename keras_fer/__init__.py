@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 _SUBMODULES = ("callbacks", "data", "detect", "export", "layers", "models", "pretrained", "recipes", "training")
 _ATTRIBUTES = {
     "FerCNN": "keras_fer.models", "FerDNN": "keras_fer.models", "FerVGG": "keras_fer.models", "ensemble": "keras_fer.models",
-    "flip_tta": "keras_fer.models", "solve_widths": "keras_fer.models",
+    "flip_tta": "keras_fer.models", "zoom_tta": "keras_fer.models", "solve_widths": "keras_fer.models",
     "load_pretrained": "keras_fer.pretrained", "EmotionDetector": "keras_fer.detect",
 }
 

@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     imports Keras or TensorFlow, so `--help` is quick)."""
     import keras_fer
     from keras_fer.data import SPLITS as DATA_SPLITS
-    from keras_fer.detect import DETECTORS
+    from keras_fer.detect import DEFAULT_TTA, DETECTORS, TTA_MODES
     from keras_fer.export import FORMATS as EXPORT_FORMATS
     from keras_fer.training.config import add_arguments as add_train_arguments
 
@@ -115,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--batch-size", type=_positive_int, default=256, help="images per predict call")
     e.add_argument("--limit", type=_positive_int, default=None, help="only the first N images of the split")
     e.add_argument("--out", default=None, help="write the metrics and the confusion matrix files here")
-    e.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
+    e.add_argument("--tta", nargs="?", const="mirror", default="none", choices=TTA_MODES,
+                   help="average each image's probabilities over views: mirror (the default of --tta: the image "
+                        "and its mirror, 2x the inference time) or zoom (also its centre enlarged, 4x)")
 
     p = command("predict", "write id,label predictions for images (several models: their ensemble)")
     p.add_argument("models", nargs="+", metavar="MODEL",
@@ -127,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels-only", action="store_true",
                    help="write only id,label (the Kaggle submission format), without the emotion column")
     p.add_argument("--batch-size", type=_positive_int, default=256, help="images per predict call")
-    p.add_argument("--tta", action="store_true", help="average each image with its mirror (2x the inference time)")
+    p.add_argument("--tta", nargs="?", const="mirror", default="none", choices=TTA_MODES,
+                   help="as evaluate's --tta: mirror (2x the inference time) or zoom (4x)")
 
     d = command("detect", "find the faces in photos, folders and videos and label their emotions")
     d.add_argument("inputs", nargs="+", metavar="INPUT", help="image files (jpg, png, webp, bmp, tiff), folders, videos")
@@ -142,8 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "calibrated framing, docs/results.md)")
     d.add_argument("--batch-size", type=_positive_int, default=64, help="faces per predict call")
     d.add_argument("--no-annotate", action="store_true", help="do not write annotated copies of images")
-    d.add_argument("--no-tta", action="store_true",
-                   help="classify each face once instead of averaging it with its mirror (half the work)")
+    d.add_argument("--tta", choices=TTA_MODES, default=DEFAULT_TTA,
+                   help=f"views each face is classified from, probabilities averaged (default {DEFAULT_TTA}): none, "
+                        "mirror (the face and its mirror), zoom (also its centre enlarged by a pixel a side)")
+    d.add_argument("--no-tta", action="store_const", const="none", dest="tta", help="the same as --tta none")
 
     s = command("serve", "a local web page (webcam or a dropped photo) and an HTTP API: POST /api/detect "
                          "(pip install 'keras-fer[serve]')")
@@ -153,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", default=None, help="a .keras model or pretrained:NAME "
                    "(default: the bundled pretrained model)")
     s.add_argument("--detector", choices=DETECTORS, default="haar", help="the face detector, as in detect")
-    s.add_argument("--no-tta", action="store_true", help="classify each face once instead of with its mirror")
+    s.add_argument("--tta", choices=TTA_MODES, default=DEFAULT_TTA, help=f"as detect's (default {DEFAULT_TTA})")
+    s.add_argument("--no-tta", action="store_const", const="none", dest="tta", help="the same as --tta none")
     s.add_argument("--max-upload-mb", type=float, default=10.0, help="the largest upload accepted (413 beyond)")
     s.add_argument("--max-batch", type=_positive_int, default=64, help="faces per model call, from all clients")
     s.add_argument("--batch-window-ms", type=float, default=5.0,
@@ -207,10 +213,10 @@ def _load_model(path):
         raise CliError(f"{path}: not a Keras model file (.keras) that loads ({reason})") from err
 
 
-def _maybe_tta(model, tta: bool):
-    from keras_fer.models import flip_tta
+def _maybe_tta(model, tta: str):
+    from keras_fer.models.tta import with_tta
 
-    return flip_tta(model) if tta else model
+    return with_tta(model, tta)
 
 
 def cmd_train(args) -> int:
@@ -239,7 +245,7 @@ def cmd_evaluate(args) -> int:
     result = evaluate(models, (x.astype("float32"), y), batch_size=args.batch_size, verbose=_progress())
     name = " + ".join(str(m) for m in args.models)
     metrics = {
-        "model": name, "split": args.split, "n": int(len(y)), "tta": bool(args.tta),
+        "model": name, "split": args.split, "n": int(len(y)), "tta": args.tta,
         "accuracy": result.accuracy, "loss": result.loss,
     }
     report = result.report()
@@ -293,7 +299,7 @@ def cmd_detect(args) -> int:
     model = _load_model(args.model) if args.model else None
     result = detect(args.inputs, args.out, model=model, detector=args.detector, every=args.every,
                     crop_scale=args.crop_scale, batch_size=args.batch_size, annotate_images=not args.no_annotate,
-                    progress=True, tta=not args.no_tta)
+                    progress=True, tta=args.tta)
     print(f"wrote {result['csv']}: {result['faces']} face(s) in {result['files']} file(s); "
           f"{result['no_face']} without a face; {len(result['unreadable'])} unreadable")
     if len(result["unreadable"]) == result["files"]:
@@ -314,7 +320,7 @@ def cmd_serve(args) -> int:
     from keras_fer.serve import serve
 
     model = _load_model(args.model) if args.model else None
-    detector = EmotionDetector(model=model, detector=args.detector, tta=not args.no_tta)
+    detector = EmotionDetector(model=model, detector=args.detector, tta=args.tta)
     serve(args.host, args.port, detector, max_upload_bytes=int(args.max_upload_mb * 2**20), max_batch=args.max_batch,
           window=args.batch_window_ms / 1000, max_waiting=args.max_waiting)
     return 0

@@ -20,7 +20,7 @@ Example:
 
 from keras_fer.faces.detectors import DETECT_MAX_SIDE, DETECTORS, HaarDetector, MtcnnDetector, make_detector  # noqa: F401
 from keras_fer.faces.drawing import annotate  # noqa: F401
-from keras_fer.faces.emotion_detector import EmotionDetector  # noqa: F401
+from keras_fer.faces.emotion_detector import DEFAULT_TTA, TTA_MODES, EmotionDetector  # noqa: F401
 from keras_fer.faces.errors import DetectError  # noqa: F401
 from keras_fer.faces.framing import FRAMINGS, Framing, crop_faces  # noqa: F401
 from keras_fer.faces.job import COLUMNS, detect  # noqa: F401

@@ -152,7 +152,9 @@ def test_tta_averages_each_image_with_its_mirror(study):
     expected = (model.predict(x, verbose=0) + model.predict(x[:, :, ::-1], verbose=0)) / 2
     np.testing.assert_allclose(got, expected, atol=2e-5)
     assert main(["evaluate", str(model_path), "--data", str(study / "fer"), "--tta", "--out", str(study / "eval_tta")]) == 0
-    assert json.loads((study / "eval_tta" / "metrics.json").read_text())["tta"] is True
+    assert json.loads((study / "eval_tta" / "metrics.json").read_text())["tta"] == "mirror"
+    assert main(["evaluate", str(model_path), "--data", str(study / "fer"), "--tta", "zoom", "--out", str(study / "eval_zoom")]) == 0
+    assert json.loads((study / "eval_zoom" / "metrics.json").read_text())["tta"] == "zoom"
 
 
 def test_report_answers_the_four_questions(study):

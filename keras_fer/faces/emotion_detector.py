@@ -12,6 +12,9 @@ from keras_fer.faces.framing import crop_faces, framing_for
 from keras_fer.faces.reading import as_bgr
 from tfds_fer2013 import CLASS_NAMES
 
+TTA_MODES = ("none", "mirror", "zoom")  # the views each face is classified from (`keras_fer.models.with_tta`)
+DEFAULT_TTA = "mirror"
+
 
 class EmotionDetector:
     """Faces and their emotions in images, from Python.
@@ -23,8 +26,10 @@ class EmotionDetector:
         crop_scale: side of the square face crop / the detector box's longer side; default: the
             detector's calibrated framing (`keras_fer.faces.FRAMINGS`).
         batch_size: faces per `predict` call in `detect_many`.
-        tta: average each face's probabilities with its mirror's (`keras_fer.flip_tta`): twice the
-            classification work, better accuracy (docs/results.md).
+        tta: the views each face's probabilities are averaged over (`keras_fer.models.with_tta`):
+            "mirror" (the face and its mirror, `keras_fer.flip_tta`: twice the classification work), "zoom"
+            (also the face's centre enlarged, `keras_fer.zoom_tta`: four times), "none"; True means
+            "mirror", False "none" (docs/results.md measures each).
 
     Example:
         >>> from keras_fer import EmotionDetector                                  # doctest: +SKIP
@@ -33,7 +38,7 @@ class EmotionDetector:
     """
 
     def __init__(self, model=None, detector: str = "haar", crop_scale: Optional[float] = None, batch_size: int = 64,
-                 tta: bool = True):
+                 tta=DEFAULT_TTA):
         self.framing = framing_for(detector, crop_scale)  # bad values fail before anything is loaded
         self.detector_name = detector
         self.find_faces = make_detector(detector)  # an unknown name fails before a model is loaded
@@ -41,10 +46,9 @@ class EmotionDetector:
             from keras_fer.pretrained import load_pretrained
 
             model = load_pretrained()
-        if tta:
-            from keras_fer.models import flip_tta
+        from keras_fer.models.tta import with_tta
 
-            model = flip_tta(model)
+        model = with_tta(model, tta)
         self.model, self.batch_size = model, batch_size
 
     def for_thread(self) -> "EmotionDetector":

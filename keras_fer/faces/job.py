@@ -14,7 +14,7 @@ import numpy as np
 
 from keras_fer.faces.detectors import make_detector  # noqa: F401
 from keras_fer.faces.drawing import annotate
-from keras_fer.faces.emotion_detector import EmotionDetector
+from keras_fer.faces.emotion_detector import DEFAULT_TTA, EmotionDetector
 from keras_fer.faces.errors import DetectError
 from keras_fer.faces.framing import framing_for
 from keras_fer.faces.reading import VIDEO_SUFFIXES, expand_inputs, read_image, to_bgr8
@@ -67,7 +67,7 @@ class _Classifier:
 
 def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int = 1,
            crop_scale: Optional[float] = None,
-           batch_size: int = 64, annotate_images: bool = True, progress: bool = True, tta: bool = True) -> dict:
+           batch_size: int = 64, annotate_images: bool = True, progress: bool = True, tta=DEFAULT_TTA) -> dict:
     """Finds the faces in images, folders and videos and writes their emotions into `out`.
 
     Writes `detections.csv` (one row per face: source, frame, track (in a video: the same number for
@@ -87,7 +87,7 @@ def detect(inputs: Sequence, out, model=None, detector: str = "haar", every: int
         batch_size: faces per `predict` call.
         annotate_images: write the annotated copies of images.
         progress: show a progress bar over files and frames.
-        tta: average each face with its mirror (see `EmotionDetector`).
+        tta: the views each face is classified from: "mirror", "zoom" or "none" (see `EmotionDetector`).
 
     `detections.csv` grows as files are done: stopped (Ctrl-C), it holds the files finished so far.
 

@@ -16,4 +16,4 @@ from keras_fer.models.cnn import FerCNN  # noqa: F401
 from keras_fer.models.dnn import FerDNN  # noqa: F401
 from keras_fer.models.ensemble import ensemble  # noqa: F401
 from keras_fer.models.vgg import FerVGG  # noqa: F401
-from keras_fer.models.tta import HorizontalFlip, flip_tta  # noqa: F401
+from keras_fer.models.tta import CentreZoom, HorizontalFlip, flip_tta, zoom_tta  # noqa: F401
