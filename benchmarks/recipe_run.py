@@ -14,7 +14,7 @@ import argparse
 import dataclasses
 import json
 
-from keras_fer.recipes import get_recipe
+from keras_fer.recipes import RECIPES, get_recipe
 from keras_fer.training import TrainConfig, train
 
 
@@ -22,7 +22,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("fields", help='JSON object of Recipe fields to change, e.g. {"learning_rate": 1e-3}')
-    parser.add_argument("--base", default="fast", choices=("seed", "fast", "robust"))
+    parser.add_argument("--base", default="fast", choices=RECIPES)
     parser.add_argument("--model", default="cnn", choices=("cnn", "vgg", "dnn"))
     parser.add_argument("--name", default=None, help="the variant's name (default: OUT's last part)")
     parser.add_argument("--epochs", type=int, default=12)

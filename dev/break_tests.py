@@ -256,8 +256,13 @@ MUTANTS = {
         'views = [inputs, HorizontalFlip(name="mirror")(inputs), zoomed, zoomed]',
         ["tests/test_tta.py::test_zoom_tta_is_the_mean_of_four_views_and_round_trips"],
     ),
+    "the accurate recipe keeps robust's augmentation": (
+        "keras_fer/recipes.py",
+        'ACCURATE = dataclasses.replace(ROBUST, name="accurate", augmentation=None)',
+        'ACCURATE = dataclasses.replace(ROBUST, name="accurate")',
+        ["tests/test_recipes.py::test_accurate_is_robust_with_the_course_reports_augmentation"],
+    ),
 }
-
 def run(name, file, right, wrong, tests):
     path = ROOT / file
     text = path.read_text()

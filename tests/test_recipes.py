@@ -16,6 +16,14 @@ def test_seed_recipe_is_the_reports():
         get_recipe("x")
 
 
+def test_accurate_is_robust_with_the_course_reports_augmentation():
+    import dataclasses
+
+    robust, accurate = get_recipe("robust"), get_recipe("accurate")
+    assert accurate.augmentation is None and robust.augmentation  # None: FerAugmentation's defaults, the report's
+    assert dataclasses.replace(accurate, name="robust", augmentation=robust.augmentation) == robust
+
+
 def test_warmup_cosine_shape():
     recipe = Recipe("r", schedule="warmup_cosine", warmup_epochs=1)
     s = learning_rate_schedule(recipe, 1e-3, steps_per_epoch=10, epochs=11)  # warm-up 10 steps, 110 in all

@@ -76,7 +76,8 @@ class TrainConfig:
                            choices=PRECISIONS)
     recipe: str = _flag("seed", "how to train: seed = the course report's (Adam 1e-3, batch 128); fast = the same "
                         "model learning sooner (warm-up, cosine decay, ramps); robust = for faces framed as detectors "
-                        "frame them in photos (scale jitter, light, blur, noise; AdamW, label smoothing)",
+                        "frame them in photos (scale jitter, light, blur, noise; AdamW, label smoothing); accurate = robust's "
+                        "optimiser with the course report's augmentation, for FER2013's own crops",
                         choices=RECIPES)
     devices: Union[int, str, None] = _flag(None, "data-parallel training on N devices (or 'all') with the backend's "
                                            "own engine; the batch size stays the global one", type=devices_arg)
