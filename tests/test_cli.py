@@ -244,6 +244,21 @@ def test_the_clis_choices_come_from_the_modules_that_own_them():
     assert choices("train", "--optimizer") == OPTIMIZERS and choices("train", "--recipe") == RECIPES
     assert choices("train", "--precision") == PRECISIONS and choices("evaluate", "--split") == SPLITS
     assert choices("detect", "--detector") == DETECTORS and choices("export", "--format") == FORMATS
+    from keras_fer.detect import TTA_MODES
+
+    for command in ("evaluate", "predict", "detect", "serve"):
+        assert choices(command, "--tta") == TTA_MODES
+
+
+@pytest.mark.parametrize("command, first", [("detect", ["x.jpg", "--out", "o"]), ("serve", [])])
+def test_tta_flags_of_detect_and_serve(command, first):
+    from keras_fer.cli import build_parser
+    from keras_fer.detect import DEFAULT_TTA
+
+    parse = lambda *more: build_parser().parse_args([command, *first, *more]).tta  # noqa: E731
+    assert (parse(), parse("--no-tta"), parse("--tta", "zoom")) == (DEFAULT_TTA, "none", "zoom")
+    assert build_parser().parse_args(["evaluate", "m.keras", "--tta"]).tta == "mirror"
+    assert build_parser().parse_args(["evaluate", "m.keras"]).tta == "none"
 
 
 def test_an_unwritable_out_is_one_line_before_any_work(tmp_path, capsys):
