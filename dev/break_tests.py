@@ -252,8 +252,8 @@ MUTANTS = {
     ),
     "zoom TTA forgets the zoomed mirror": (
         "keras_fer/models/tta.py",
-        'views = [inputs, HorizontalFlip(name="mirror")(inputs), zoomed, HorizontalFlip(name="zoom_mirror")(zoomed)]',
-        'views = [inputs, HorizontalFlip(name="mirror")(inputs), zoomed, zoomed]',
+        'return [image, HorizontalFlip(name="mirror")(image), zoomed, HorizontalFlip(name="zoom_mirror")(zoomed)]',
+        'return [image, HorizontalFlip(name="mirror")(image), zoomed, zoomed]',
         ["tests/test_tta.py::test_zoom_tta_is_the_mean_of_four_views_and_round_trips"],
     ),
     "the accurate recipe keeps robust's augmentation": (

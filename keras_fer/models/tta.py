@@ -47,14 +47,26 @@ def flip_tta(model: keras.Model, name: str | None = None) -> keras.Model:
         >>> flip_tta(FerCNN()).output_shape
         (None, 7)
     """
+    _image_shape(model, "flip_tta")
+    return _mean_over_views(model, lambda image: [image, HorizontalFlip(name="mirror")(image)],
+                            name or f"{model.name}_flip_tta")
+
+
+def _image_shape(model: keras.Model, caller: str, fixed: bool = False) -> tuple:
+    """`model`'s input shape, checked to be image batches [batch, height, width, channels] (with a known
+    height and width when `fixed`)."""
     shape = tuple(model.input_shape)
-    if len(shape) != 4:
-        raise ConfigError(f"flip_tta: model {model.name!r} takes inputs of shape {shape}; "
-                         "expected image batches [batch, height, width, channels]")
-    inputs = keras.Input(shape=shape[1:], name="image")
-    mirrored = HorizontalFlip(name="mirror")(inputs)
-    mean = keras.layers.Average(name="mean_probability")([model(inputs), model(mirrored)])
-    return keras.Model(inputs, mean, name=name or f"{model.name}_flip_tta")
+    if len(shape) != 4 or (fixed and (shape[1] is None or shape[2] is None)):
+        raise ConfigError(f"{caller}: model {model.name!r} takes inputs of shape {shape}; expected image batches "
+                          f"[batch, height, width, channels]{' of a fixed size' if fixed else ''}")
+    return shape
+
+
+def _mean_over_views(model: keras.Model, views_of, name: str) -> keras.Model:
+    """A functional model averaging `model`'s probabilities over the views `views_of(image)` returns."""
+    inputs = keras.Input(shape=tuple(model.input_shape)[1:], name="image")
+    mean = keras.layers.Average(name="mean_probability")([model(v) for v in views_of(inputs)])
+    return keras.Model(inputs, mean, name=name)
 
 
 @keras.saving.register_keras_serializable(package="keras_fer")
@@ -102,17 +114,15 @@ def zoom_tta(model: keras.Model, margin: int = 1, name: str | None = None) -> ke
         >>> zoom_tta(FerCNN()).output_shape
         (None, 7)
     """
-    shape = tuple(model.input_shape)
-    if len(shape) != 4 or shape[1] is None or shape[2] is None:
-        raise ConfigError(f"zoom_tta: model {model.name!r} takes inputs of shape {shape}; "
-                         "expected image batches [batch, height, width, channels] of a fixed size")
+    shape = _image_shape(model, "zoom_tta", fixed=True)
     if 2 * margin >= min(shape[1], shape[2]):
         raise ConfigError(f"zoom_tta: margin={margin} leaves nothing of a {shape[1]}x{shape[2]} image")
-    inputs = keras.Input(shape=shape[1:], name="image")
-    zoomed = CentreZoom(margin, name="zoom")(inputs)
-    views = [inputs, HorizontalFlip(name="mirror")(inputs), zoomed, HorizontalFlip(name="zoom_mirror")(zoomed)]
-    mean = keras.layers.Average(name="mean_probability")([model(v) for v in views])
-    return keras.Model(inputs, mean, name=name or f"{model.name}_zoom_tta")
+
+    def views_of(image):
+        zoomed = CentreZoom(margin, name="zoom")(image)
+        return [image, HorizontalFlip(name="mirror")(image), zoomed, HorizontalFlip(name="zoom_mirror")(zoomed)]
+
+    return _mean_over_views(model, views_of, name or f"{model.name}_zoom_tta")
 
 
 def with_tta(model: keras.Model, tta="mirror") -> keras.Model:
@@ -126,7 +136,7 @@ def with_tta(model: keras.Model, tta="mirror") -> keras.Model:
     """
     from keras_fer.faces.emotion_detector import TTA_MODES
 
-    mode = {True: "mirror", False: "none", None: "none"}.get(tta, tta) if not isinstance(tta, str) else tta
+    mode = {True: "mirror", False: "none", None: "none"}.get(tta, tta)
     if mode not in TTA_MODES:
         raise ConfigError(f"tta={tta!r}; expected one of {', '.join(TTA_MODES)}")
     return {"none": lambda m: m, "mirror": flip_tta, "zoom": zoom_tta}[mode](model)
