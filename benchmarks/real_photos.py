@@ -37,7 +37,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from keras_fer.detect import read_image
+from keras_fer.detect import DEFAULT_TTA, TTA_MODES, read_image
 from keras_fer.faces.framing import crop_faces, framing_for
 from tfds_fer2013 import CLASS_NAMES
 
@@ -110,7 +110,7 @@ def summarise(name, pred, truth, seconds):
 def keras_fer_rows(items, models, detectors, scales, ttas=("mirror",)):
     import cv2
 
-    from keras_fer.detect import DEFAULT_TTA, make_detector
+    from keras_fer.detect import make_detector
     from keras_fer.models.tta import with_tta
 
     truth = [label for _, label in items]
@@ -211,7 +211,7 @@ def main(argv=None) -> int:
                         help="crop scales to try (default: each detector's calibrated framing only)")
     parser.add_argument("--fer-python", default=None, help="python of a venv with fer 25.10.3 (peers.md)")
     parser.add_argument("--fer-detectors", nargs="*", default=["haar", "mtcnn"])
-    parser.add_argument("--tta", nargs="+", default=["mirror"], choices=["none", "mirror", "zoom"],
+    parser.add_argument("--tta", nargs="+", default=[DEFAULT_TTA], choices=TTA_MODES,
                         help="the views each face is classified from (keras_fer.models.with_tta); several: one row each")
     parser.add_argument("--per-class", type=int, default=150, help="legend layout: photos per class at most")
     args = parser.parse_args(argv)

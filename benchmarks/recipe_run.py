@@ -15,7 +15,7 @@ import dataclasses
 import json
 
 from keras_fer.recipes import RECIPES, get_recipe
-from keras_fer.training import TrainConfig, train
+from keras_fer.training import MODELS, TrainConfig, train
 
 
 def main():
@@ -23,7 +23,7 @@ def main():
     parser.add_argument("out")
     parser.add_argument("fields", help='JSON object of Recipe fields to change, e.g. {"learning_rate": 1e-3}')
     parser.add_argument("--base", default="fast", choices=RECIPES)
-    parser.add_argument("--model", default="cnn", choices=("cnn", "vgg", "dnn"))
+    parser.add_argument("--model", default="cnn", choices=MODELS)
     parser.add_argument("--name", default=None, help="the variant's name (default: OUT's last part)")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--data", required=True)

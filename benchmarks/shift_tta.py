@@ -2,8 +2,8 @@
 
 Each model sees every face of the validation split as several views (the face, its mirror, the face
 shifted by S pixels up/down/left/right with edges replicated, a centre crop of 48-2S pixels enlarged
-back to 48, and the mirrors of all of them); the averaged probabilities of each named set of views are
-scored. The set of views is chosen on validation only; `--public-test` then measures the chosen one and
+back to 48 as `keras_fer.zoom_tta` does, and the mirrors of all of them); the averaged probabilities
+of each named set of views are scored. The set of views is chosen on validation only; `--public-test` then measures the chosen one and
 the mirror alone once on public_test (the protocol of docs/results.md).
 
 Run:
@@ -37,17 +37,16 @@ def shifted(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
 
 
 def zoomed(x: np.ndarray, margin: int) -> np.ndarray:
-    """The centre of `x` less `margin` pixels on each side, enlarged back to `x`'s size (bilinear).
+    """The centre of `x` less `margin` pixels on each side, enlarged back to `x`'s size: the view that
+    `keras_fer.zoom_tta` adds (its `CentreZoom` layer).
 
     Example:
         >>> zoomed(np.ones((2, 48, 48, 1), np.float32), 2).shape
         (2, 48, 48, 1)
     """
-    import cv2
+    from keras_fer.models.tta import CentreZoom
 
-    h, w = x.shape[1:3]
-    return np.stack([cv2.resize(np.ascontiguousarray(img[margin:h - margin, margin:w - margin]), (w, h),
-                                interpolation=cv2.INTER_LINEAR).reshape(img.shape) for img in x])
+    return np.asarray(CentreZoom(margin)(x))
 
 
 def views(x: np.ndarray, step: int = 2) -> dict:
