@@ -17,6 +17,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 # name: (file, right snippet, wrong snippet, tests that must fail)
 MUTANTS = {
+    "the optimizer is built inside the first train step": (
+        "keras_fer/training/model.py",
+        "    model.optimizer.build(model.trainable_variables)\n",
+        "",
+        ["tests/test_training.py::test_alike_splits_give_no_warning_and_the_train_step_is_traced_once"],
+    ),
     "public_test shuffled": (
         "keras_fer/data.py",
         'shuffle = split.startswith("train")',

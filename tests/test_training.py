@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
@@ -79,10 +80,30 @@ def test_a_blurred_training_split_gets_one_warning_line(tmp_path, capsys):
     assert len(lines) == 1 and "variance of the Laplacian" in lines[0]
 
 
-def test_alike_splits_give_no_warning(tmp_path, capsys):
+class CountTraces(keras.callbacks.Callback):
+    """Counts how often the model's train step is traced (a traced step runs its Python once)."""
+
+    traces = 0
+
+    def set_model(self, model):  # fit calls this before it makes the train function
+        super().set_model(model)
+        step = model.train_step
+
+        def counted(*args, **kwargs):
+            self.traces += 1
+            return step(*args, **kwargs)
+
+        model.train_step = counted
+
+
+def test_alike_splits_give_no_warning_and_the_train_step_is_traced_once(tmp_path, capsys):
     write_fer2013_csv(tmp_path / "fer", n_train=64, n_public=32)
-    train(TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=1, batch_size=64), tmp_path / "run", verbose=0)
+    count = CountTraces()
+    train(TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=2, batch_size=16), tmp_path / "run", verbose=0,
+          callbacks=[count])
     assert "blurrier" not in capsys.readouterr().err
+    # the optimizer is built before the first step: TensorFlow does not trace the step again without its variables
+    assert count.traces == 1
 
 
 

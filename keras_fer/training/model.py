@@ -67,3 +67,7 @@ def compile_model(plan: Plan, model, data: Inputs):
         metric = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
     model.compile(optimizer=make_optimizer(plan.optimizer, lr, recipe.weight_decay, recipe.ema), loss=loss,
                   metrics=[metric])
+    # The optimizer's variables exist before the first step: left to the step, TensorFlow traces the train
+    # step twice (a tf.function that creates variables on its first call is traced again without them),
+    # 2-4 s of a small run's start.
+    model.optimizer.build(model.trainable_variables)
