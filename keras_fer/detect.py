@@ -20,8 +20,9 @@ Example:
 
 from keras_fer.faces.detectors import DETECT_MAX_SIDE, DETECTORS, HaarDetector, MtcnnDetector, make_detector  # noqa: F401
 from keras_fer.faces.drawing import annotate  # noqa: F401
-from keras_fer.faces.emotion_detector import DEFAULT_TTA, TTA_MODES, EmotionDetector  # noqa: F401
+from keras_fer.faces.emotion_detector import DEFAULT_TTA, EmotionDetector  # noqa: F401
 from keras_fer.faces.errors import DetectError  # noqa: F401
 from keras_fer.faces.framing import FRAMINGS, Framing, crop_faces  # noqa: F401
 from keras_fer.faces.job import COLUMNS, detect  # noqa: F401
 from keras_fer.faces.reading import IMAGE_SUFFIXES, VIDEO_SUFFIXES, as_bgr, expand_inputs, read_image, to_bgr8  # noqa: F401
+from keras_fer.views import TTA_MODES  # noqa: F401

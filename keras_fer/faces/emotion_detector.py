@@ -12,7 +12,6 @@ from keras_fer.faces.framing import crop_faces, framing_for
 from keras_fer.faces.reading import as_bgr
 from tfds_fer2013 import CLASS_NAMES
 
-TTA_MODES = ("none", "mirror", "zoom")  # the views each face is classified from (`keras_fer.models.with_tta`)
 DEFAULT_TTA = "mirror"
 
 

@@ -9,6 +9,7 @@ model that saves to `.keras` and loads without custom objects beyond keras-fer's
 from __future__ import annotations
 
 from keras_fer.errors import ConfigError
+from keras_fer.views import TTA_MODES
 
 import keras
 
@@ -134,8 +135,6 @@ def with_tta(model: keras.Model, tta="mirror") -> keras.Model:
         >>> with_tta(FerCNN(), "zoom").name
         'fer_cnn_zoom_tta'
     """
-    from keras_fer.faces.emotion_detector import TTA_MODES
-
     mode = {True: "mirror", False: "none", None: "none"}.get(tta, tta)
     if mode not in TTA_MODES:
         raise ConfigError(f"tta={tta!r}; expected one of {', '.join(TTA_MODES)}")
