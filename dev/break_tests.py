@@ -269,6 +269,8 @@ MUTANTS = {
         ["tests/test_recipes.py::test_accurate_is_robust_with_the_course_reports_augmentation"],
     ),
 }
+
+
 def run(name, file, right, wrong, tests):
     path = ROOT / file
     text = path.read_text()
