@@ -37,9 +37,10 @@ def pytest_collection_modifyitems(config, items):
     worker whose share is lightest; the other tests follow in their order. xdist's `worksteal` gives each
     worker an equal count of consecutive tests and lets an idle worker steal from the end of another's
     queue, so each worker starts with its long tests and ends with short ones that can be shared: no
-    worker is left running a long test alone at the end. (Every process computes the same order.)"""
-    workers = getattr(config.option, "numprocesses", None)
-    if not isinstance(workers, int) or workers < 2 or len(items) < 2 * workers:
+    worker is left running a long test alone at the end. (Only the workers collect, and each computes the
+    same order; xdist tells a worker the count in PYTEST_XDIST_WORKER_COUNT and clears its -n option.)"""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", 0))
+    if workers < 2 or len(items) < 2 * workers:
         return
     cost = lambda item: item.get_closest_marker("slow").kwargs.get("seconds", 10)  # noqa: E731
     slow = sorted((i for i in items if i.get_closest_marker("slow")), key=cost, reverse=True)
