@@ -3,6 +3,7 @@
 Each backend runs in a subprocess (virtual devices must be set up before the backend starts): one SGD
 step on 2 devices matches 1 device within 1e-5 (the precise check of data parallelism); a run interrupted
 on 1 device resumes on 2 and completes there (its last epoch, checkpoint and public_test evaluation on 2).
+JAX runs with TensorFlow made unimportable, as on the GPU machine.
 """
 
 import json
@@ -12,6 +13,7 @@ import sys
 
 import pytest
 
+from no_tensorflow import BLOCK_TENSORFLOW
 from tfds_fer2013.testing import write_fer2013_csv
 
 SETUP = {
@@ -20,7 +22,7 @@ import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 """,
-    "jax": "",
+    "jax": BLOCK_TENSORFLOW,  # as on the GPU machine: the JAX path needs no TensorFlow
 }
 
 SCRIPT = """

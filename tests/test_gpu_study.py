@@ -1,6 +1,7 @@
 """benchmarks/gpu_study.py: pack, unpack and a tiny study under JAX on the CPU (the GPU run's rehearsal)."""
 
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from tfds_fer2013.testing import write_fer2013_csv
 SCRIPT = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_study.py"
 sys.path.insert(0, str(SCRIPT.parent))
 import gpu_study  # noqa: E402
+from no_tensorflow import BLOCK_TENSORFLOW  # noqa: E402
 
 
 def test_pack_unpack_round_trip(tmp_path):
@@ -29,9 +31,14 @@ def test_pack_unpack_round_trip(tmp_path):
 def test_a_tiny_study_under_jax_writes_run_folders_and_a_report(tmp_path):
     write_fer2013_csv(tmp_path / "fer", n_train=120, n_public=20)
     gpu_study.pack(tmp_path / "fer", tmp_path / "fer.npz.xz")
+    # as on the GPU machine, which has no TensorFlow: the script and the processes it starts (a sitecustomize
+    # module on PYTHONPATH runs first in each) cannot import it
+    (tmp_path / "no_tf").mkdir()
+    (tmp_path / "no_tf" / "sitecustomize.py").write_text(BLOCK_TENSORFLOW)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(tmp_path / "no_tf"), os.environ.get("PYTHONPATH")])))
     done = subprocess.run([sys.executable, str(SCRIPT), "run", "--packed", str(tmp_path / "fer.npz.xz"), "--out",
                            str(tmp_path / "study"), "--limit", "64", "--epochs", "1", "--parallel", "2",
-                           "--only", "dnn-match-cnn"], capture_output=True, text=True, timeout=600)
+                           "--only", "dnn-match-cnn"], capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     for run in ("dnn-match-cnn",):
         summary = json.loads((tmp_path / "study" / run / "summary.json").read_text())

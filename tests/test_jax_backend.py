@@ -21,12 +21,17 @@ def run_jax(code: str, tmp_path, timeout=600):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.slow(seconds=17)
-def test_models_build_train_save_and_load_under_jax(tmp_path):
+@pytest.mark.slow(seconds=30)
+def test_models_build_train_save_and_load_and_keras_fer_train_runs_under_jax(tmp_path):
+    # One process for both (a JAX process costs ~4 s to start): the models, then `keras-fer train`.
+    from tfds_fer2013.testing import write_fer2013_csv
+
+    write_fer2013_csv(tmp_path / "fer", n_train=70, n_public=21)
     got = run_jax("""
         import json, numpy as np, keras, keras_fer
         from keras_fer import FerCNN, FerDNN
         from keras_fer.callbacks import BestModelCheckpoint
+        from keras_fer.cli import main
         assert keras.backend.backend() == "jax"
         x = np.random.default_rng(0).uniform(0, 255, (16, 48, 48, 1)).astype("float32")
         y = np.arange(16) % 7
@@ -39,24 +44,15 @@ def test_models_build_train_save_and_load_under_jax(tmp_path):
             loaded = keras.saving.load_model(f"{name}.keras")
             same = bool(np.allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6))
             out[name] = [model.count_params(), same]
-        print(json.dumps(out))
-    """, tmp_path)
-    assert got == {"cnn": [3_258_379, True], "dnn": [3_258_379, True]}
-
-
-@pytest.mark.slow(seconds=15)
-def test_keras_fer_train_runs_without_tensorflow(tmp_path):
-    from tfds_fer2013.testing import write_fer2013_csv
-
-    write_fer2013_csv(tmp_path / "fer", n_train=70, n_public=21)
-    got = run_jax("""
-        import json, sys
-        from keras_fer.cli import main
         # the fast recipe: its augmentation ramp sets the in-model layer's strength between epochs
-        # (the DNN: the CNN under JAX is the test above)
+        # (the DNN: the CNN under JAX is above)
         status = main(["train", "--model", "dnn", "--data", "fer", "--epochs", "2", "--limit", "64",
                        "--recipe", "fast", "--out", "run"])
         summary = json.load(open("run/summary.json"))
-        print(json.dumps([status, summary["backend"], summary["input_pipeline"], summary["epochs"]]))
+        out["train"] = [status, summary["backend"], summary["input_pipeline"], summary["epochs"]]
+        import importlib.util, sys
+        out["tensorflow"] = [importlib.util.find_spec("tensorflow") is None, "tensorflow" in sys.modules]
+        print(json.dumps(out))
     """, tmp_path)
-    assert got == [0, "jax", "arrays", 2]
+    assert got == {"cnn": [3_258_379, True], "dnn": [3_258_379, True], "train": [0, "jax", "arrays", 2],
+                   "tensorflow": [True, False]}

@@ -29,7 +29,7 @@ def blocks(language, text=README):
 def home(tmp_path_factory):
     """A working folder with photo.jpg, and a FER2013 fixture where README says ../shared/fer2013."""
     root = tmp_path_factory.mktemp("readme")
-    write_fer2013_csv(root / "fer", n_train=140, n_public=35)
+    write_fer2013_csv(root / "fer", n_train=70, n_public=21)
     images, _ = random_faces(5, seed=4)
     with gzip.open(root / "fer" / "test_unlabeled.csv.gz", "wt") as f:
         f.write("id,pixels\n" + "".join(f"{i},{pixels_text(x)}\n" for i, x in enumerate(images)))

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import kill_after_first_backup
+from no_tensorflow import BLOCK_TENSORFLOW
 from tfds_fer2013.testing import write_fer2013_csv
 
 COLUMNS = ["loss", "accuracy", "val_loss", "val_accuracy"]
@@ -31,10 +32,15 @@ train(config, sys.argv[2], verbose=2, recipe=recipe)
 """
 
 
-def command(data, out, ramps="ramps"):
+def command(data, out, backend):
     # dropout, augmentation (warp, noise, erasing), mixup and shuffling all draw random numbers, and the
-    # weights' moving average is swapped in and out at each epoch: each must continue where it was
-    return [sys.executable, "-c", TRAIN, str(data), str(out), ramps]
+    # weights' moving average is swapped in and out at each epoch: each must continue where it was.
+    # JAX: without TensorFlow, as on the GPU machine (the arrays path needs none), and without the ramps
+    # (TensorFlow has them): on JAX a ramp retraces and recompiles the train step every epoch, 15 s each on
+    # one core; the random streams are the same either way
+    if backend == "jax":
+        return [sys.executable, "-c", BLOCK_TENSORFLOW + TRAIN, str(data), str(out), "no-ramps"]
+    return [sys.executable, "-c", TRAIN, str(data), str(out), "ramps"]
 
 
 def best_weights(run):
@@ -51,20 +57,17 @@ def test_killed_and_resumed_equals_never_interrupted(tmp_path, backend):
     write_fer2013_csv(tmp_path / "fer", n_train=112, n_public=16)
     env = dict(os.environ, KERAS_FER_CACHE=str(tmp_path / "cache"), KERAS_BACKEND=backend,
                TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")  # conftest: one XLA cache for the session
-    # JAX without the ramps (TensorFlow has them): on JAX a ramp retraces and recompiles the train step
-    # every epoch, 15 s each on one core; the random streams are the same either way
-    ramps = "ramps" if backend == "tensorflow" else "no-ramps"
-    whole = subprocess.run(command(tmp_path / "fer", tmp_path / "whole", ramps), env=env, capture_output=True, text=True,
-                           timeout=600)
+    whole = subprocess.run(command(tmp_path / "fer", tmp_path / "whole", backend), env=env, capture_output=True,
+                           text=True, timeout=600)
     assert whole.returncode == 0, whole.stderr[-2000:]
 
     out = tmp_path / "killed"
-    kill_after_first_backup(command(tmp_path / "fer", out, ramps), out, env)
+    kill_after_first_backup(command(tmp_path / "fer", out, backend), out, env)
     done = pd.read_csv(out / "history.csv")["epoch"].max()
     assert 1 <= done < 3 and not (out / "summary.json").exists()  # killed mid-run: no summary yet
     for name in ("config.json", "best.json"):
         json.loads((out / name).read_text())  # complete, parseable
-    again = subprocess.run(command(tmp_path / "fer", out, ramps), env=env, capture_output=True, text=True, timeout=600)
+    again = subprocess.run(command(tmp_path / "fer", out, backend), env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     resumed_after = int(again.stdout.split("resuming after epoch ")[1].split()[0])
     assert resumed_after >= done and "Epoch 1/3" not in again.stdout
