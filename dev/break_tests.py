@@ -23,6 +23,18 @@ MUTANTS = {
         "",
         ["tests/test_training.py::test_alike_splits_give_no_warning_and_the_train_step_is_traced_once"],
     ),
+    "carved sizes counted at every call": (
+        "keras_fer/data.py",
+        '        if saved.get("key") == key:',
+        "        if False:",
+        ["tests/test_data.py::test_carved_sizes_are_counted_once_per_prepared_copy"],
+    ),
+    "carved sizes read from another carve": (
+        "keras_fer/data.py",
+        '        if saved.get("key") == key:',
+        '        if "key" in saved:',
+        ["tests/test_data.py::test_carved_sizes_are_counted_once_per_prepared_copy"],
+    ),
     "public_test shuffled": (
         "keras_fer/data.py",
         'shuffle = split.startswith("train")',

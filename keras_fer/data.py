@@ -16,6 +16,7 @@ from keras_fer.errors import ConfigError
 import contextlib
 import hashlib
 import io
+import json
 import os
 import pathlib
 import sys
@@ -150,6 +151,32 @@ def _count(ds) -> int:
     return int(ds.batch(4096).reduce(tf.constant(0, tf.int64), lambda n, b: n + tf.cast(tf.shape(b[1])[0], tf.int64)))
 
 
+def carved_sizes(builder) -> dict:
+    """`{"train_fit": n, "validation": m}` of a prepared builder: counted in one pass over train (each
+    image decoded and hashed) the first time, then read from `carved_sizes.json` beside the prepared copy.
+
+    Example:
+        >>> carved_sizes(prepare("../shared/fer2013"))                      # doctest: +SKIP
+        {'train_fit': 25816, 'validation': 2893}
+    """
+    from keras_fer.io import write_json
+
+    n_train = builder.info.splits["train"].num_examples
+    key = {"validation_per_mille": _VALIDATION_PER_MILLE, "train": n_train}
+    path = pathlib.Path(builder.data_dir) / "carved_sizes.json"
+    try:
+        saved = json.loads(path.read_text())
+        if saved.get("key") == key:
+            return dict(saved["sizes"])
+    except (OSError, ValueError, AttributeError):
+        pass  # absent, unreadable or from another carve: count again
+    validation = _count(_carve(builder.as_dataset(split="train", as_supervised=True, shuffle_files=False),
+                               "validation"))
+    sizes = {"train_fit": n_train - validation, "validation": validation}
+    write_json(path, {"key": key, "sizes": sizes})
+    return sizes
+
+
 def _check_split(builder, split: str) -> None:
     base = split.split("[")[0]
     if base in CARVED_SPLITS:
@@ -254,7 +281,8 @@ def load(
     if cache:
         ds = ds.cache()
     if carved:  # a filter hides the size, and Keras then warns at each epoch's end
-        ds = ds.apply(tf.data.experimental.assert_cardinality(_count(ds)))
+        n = carved_sizes(builder)[split]
+        ds = ds.apply(tf.data.experimental.assert_cardinality(min(n, int(limit)) if limit is not None else n))
     if shuffle is None:
         shuffle = split.startswith("train")
     size = builder.info.splits["train" if carved else split].num_examples
@@ -334,11 +362,9 @@ def num_examples(split: str, *, manual_dir=None, limit: Optional[int] = None) ->
         >>> num_examples("validation", manual_dir="../shared/fer2013")      # doctest: +SKIP
         2893
     """
-    import tensorflow as tf
-
     builder = prepare(manual_dir)
     if split in CARVED_SPLITS:
-        n = _count(_carve(builder.as_dataset(split="train", as_supervised=True, shuffle_files=False), split))
+        n = carved_sizes(builder)[split]
     else:
         n = builder.info.splits[split].num_examples
     return min(n, int(limit)) if limit is not None else n

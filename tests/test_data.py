@@ -162,8 +162,11 @@ def test_real_fer2013_split_sizes_and_class_counts():
     assert splits["train"].num_examples == 28709
     assert splits["public_test"].num_examples == 3589
     assert "private_test" not in splits
-    counts = np.zeros(7, dtype=int)
-    for _, y in builder.as_dataset(split="train", as_supervised=True).batch(4096):
+    import tensorflow_datasets as tfds
+
+    counts = np.zeros(7, dtype=int)  # the labels only: the 28,709 PNGs are left undecoded
+    labels = builder.as_dataset(split="train", decoders={"image": tfds.decode.SkipDecoding()}).map(lambda ex: ex["label"])
+    for y in labels.batch(4096):
         counts += np.bincount(y.numpy(), minlength=7)
     expected = {"angry": 3995, "disgust": 436, "fear": 4097, "happy": 7215, "sad": 4830, "surprise": 3171, "neutral": 4965}
     assert dict(zip(keras_fer.CLASS_NAMES, counts.tolist())) == expected
@@ -183,6 +186,24 @@ def test_validation_is_carved_out_of_train_alike_on_both_paths(fer_dir):
         labels = np.concatenate([b for _, b in got])
         assert key(images, labels) == key(xs, ys), split  # tf.data and arrays carve the same images
         assert data.num_examples(split, manual_dir=fer_dir) == len(xs)
+
+
+def test_carved_sizes_are_counted_once_per_prepared_copy(fer_dir, monkeypatch):
+    builder = data.prepare(fer_dir)
+    passes = []
+    count = data._count
+    monkeypatch.setattr(data, "_count", lambda ds: passes.append(1) or count(ds))
+    sizes = data.carved_sizes(builder)
+    x, _ = data.arrays("validation", manual_dir=fer_dir)
+    assert sizes == {"validation": len(x), "train_fit": 70 - len(x)} and len(passes) == 1
+    assert [data.num_examples(s, manual_dir=fer_dir) for s in ("train_fit", "validation")] == [70 - len(x), len(x)]
+    assert sum(len(y) for _, y in batches(data.load("validation", manual_dir=fer_dir, shuffle=False))) == len(x)
+    assert len(passes) == 1  # num_examples and load read the file the first count wrote
+    saved = builder.data_dir + "/carved_sizes.json"
+    record = json.loads(open(saved).read())
+    record["key"]["validation_per_mille"] += 1  # another carve: counted again
+    open(saved, "w").write(json.dumps(record))
+    assert data.carved_sizes(builder) == sizes and len(passes) == 2
 
 
 def test_validation_mask_keeps_identical_images_together_and_takes_a_tenth():
