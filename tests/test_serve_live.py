@@ -32,24 +32,6 @@ def astronaut_jpeg(path: pathlib.Path) -> pathlib.Path:
     return path
 
 
-@pytest.mark.slow(seconds=14)
-def test_the_server_answers_on_loopback_and_stops_cleanly_on_ctrl_c(tmp_path):
-    process, url = start_server()
-    try:
-        photo = astronaut_jpeg(tmp_path / "astronaut.jpg").read_bytes()
-        request = urllib.request.Request(url + "/api/detect", data=photo, headers={"Content-Type": "image/jpeg"})
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            faces = json.load(answer)["faces"]
-        assert [f["label"] for f in faces] == ["happy"]
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(urllib.request.Request(url + "/api/detect", data=b"GIF89a broken"), timeout=30)
-        assert refused.value.code == 415 and "not an image" in json.load(refused.value)["error"]
-    finally:
-        status, err = stop_server(process)
-    assert "http://127.0.0.1:" in err and "other machines" not in err
-    assert status == 0 and "Traceback" not in err, err[-2000:]
-
-
 def test_a_server_that_cannot_start_is_one_error_naming_why():
     from keras_fer.serve.process import ServerStartError
 
@@ -77,10 +59,35 @@ def screenshot(driver, tmp_path, name):
         shutil.copy(tmp_path / name, folder / name)
 
 
-@pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                    reason="no chromium and chromedriver on PATH (apt-get install chromium chromium-driver)")
-@pytest.mark.slow(seconds=18)
-def test_the_page_in_a_real_browser_with_a_fake_camera_and_a_chosen_photo(tmp_path):
+def answers_on_loopback(url, tmp_path):
+    photo = astronaut_jpeg(tmp_path / "astronaut.jpg").read_bytes()
+    request = urllib.request.Request(url + "/api/detect", data=photo, headers={"Content-Type": "image/jpeg"})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        faces = json.load(answer)["faces"]
+    assert [f["label"] for f in faces] == ["happy"]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(url + "/api/detect", data=b"GIF89a broken"), timeout=30)
+    assert refused.value.code == 415 and "not an image" in json.load(refused.value)["error"]
+
+
+@pytest.mark.slow(seconds=20)
+def test_the_server_on_loopback_the_page_in_a_real_browser_then_ctrl_c(tmp_path, subtests):
+    """One server process for both (starting one costs ~6 s): its HTTP API, then the page in Chromium with a
+    fake camera and a chosen photo (a subtest, skipped without chromium), then Ctrl-C stops it cleanly."""
+    process, url = start_server()
+    try:
+        answers_on_loopback(url, tmp_path)
+        with subtests.test("the page in a real browser with a fake camera and a chosen photo"):
+            if CHROMIUM is None or CHROMEDRIVER is None:
+                pytest.skip("no chromium and chromedriver on PATH (apt-get install chromium chromium-driver)")
+            the_page_in_a_real_browser(url, tmp_path)
+    finally:
+        status, err = stop_server(process)
+    assert "http://127.0.0.1:" in err and "other machines" not in err
+    assert status == 0 and "Traceback" not in err, err[-2000:]
+
+
+def the_page_in_a_real_browser(url, tmp_path):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -91,7 +98,6 @@ def test_the_page_in_a_real_browser_with_a_fake_camera_and_a_chosen_photo(tmp_pa
                  "--window-size=1200,1300", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                  f"--use-file-for-fake-video-capture={fake_camera_clip(tmp_path / 'camera.y4m')}"):
         options.add_argument(flag)
-    process, url = start_server()
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
     try:
         driver.get(url + "/")
@@ -124,4 +130,3 @@ def test_the_page_in_a_real_browser_with_a_fake_camera_and_a_chosen_photo(tmp_pa
         assert not errors, errors
     finally:
         driver.quit()
-        stop_server(process)
