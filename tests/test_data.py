@@ -141,7 +141,7 @@ def test_arrays_and_read_unlabeled_work_without_tensorflow(fer_dir):
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [[9, 48, 48, 1], "uint8", "int64"]
 
 
-@pytest.mark.slow(seconds=9)
+@pytest.mark.slow(seconds=6)
 def test_augmented_pipeline_under_the_jax_backend(fer_dir):
     # tf.data runs TensorFlow whatever Keras' backend is: the augmentation must not call JAX ops there.
     pytest.importorskip("jax")
@@ -154,7 +154,7 @@ def test_augmented_pipeline_under_the_jax_backend(fer_dir):
     assert "SHAPE (32, 48, 48, 1) True" in out.stdout
 
 
-@pytest.mark.slow(seconds=21)
+@pytest.mark.slow(seconds=14)
 @pytest.mark.skipif(not (REAL_DATA / "fer2013.csv.gz").is_file(), reason="real FER2013 not present")
 def test_real_fer2013_split_sizes_and_class_counts():
     builder = data.prepare(REAL_DATA)

@@ -67,7 +67,7 @@ print("RESULT", json.dumps({"diff": diff, "moved": [moved["epochs"], moved["publ
 """
 
 
-@pytest.mark.slow(seconds=35)
+@pytest.mark.slow(seconds=16)
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_two_virtual_devices(tmp_path, backend):
     if backend == "jax":

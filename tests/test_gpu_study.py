@@ -27,7 +27,7 @@ def test_pack_unpack_round_trip(tmp_path):
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
 
-@pytest.mark.slow(seconds=21)
+@pytest.mark.slow(seconds=15)
 def test_a_tiny_study_under_jax_writes_run_folders_and_a_report(tmp_path):
     write_fer2013_csv(tmp_path / "fer", n_train=120, n_public=20)
     gpu_study.pack(tmp_path / "fer", tmp_path / "fer.npz.xz")

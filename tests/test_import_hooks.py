@@ -27,7 +27,7 @@ print(len(seen), seen[0], importlib.resources.files("email").joinpath("mime").is
     assert run(code) == ["0", "1", "email", "True", "SourceFileLoader"]
 
 
-@pytest.mark.slow(seconds=13)
+@pytest.mark.slow(seconds=11)
 def test_keras_fer_registers_its_classes_when_keras_arrives(tmp_path):
     code = f"""
 import sys, keras_fer

@@ -21,7 +21,7 @@ def run_jax(code: str, tmp_path, timeout=600):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.slow(seconds=30)
+@pytest.mark.slow(seconds=27)
 def test_models_build_train_save_and_load_and_keras_fer_train_runs_under_jax(tmp_path):
     # One process for both (a JAX process costs ~4 s to start): the models, then `keras-fer train`.
     from tfds_fer2013.testing import write_fer2013_csv

@@ -105,7 +105,7 @@ def real_public_test():
     return x, y
 
 
-@pytest.mark.slow(seconds=110)
+@pytest.mark.slow(seconds=85)
 @pytest.mark.skipif(not (REAL_DATA / "fer2013.csv.gz").is_file(), reason="needs the real FER2013 (../shared/fer2013)")
 def test_the_shipped_weights_public_test_accuracy():
     """The figures of docs/model_card.md, to 4 decimals, from the weights as shipped (float16): each

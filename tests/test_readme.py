@@ -46,7 +46,7 @@ def run(args, home, **kwargs):
     return out.stdout
 
 
-@pytest.mark.slow(seconds=10)
+@pytest.mark.slow(seconds=8)
 def test_the_python_snippets_and_the_photo_is_labelled_happy(home):
     # Both snippets in one fresh process, in README's order, then the labels of the detected faces.
     root, _ = home
@@ -63,7 +63,7 @@ def commands_of(text):
     return [line for line in lines if line.startswith("keras-fer ")]
 
 
-@pytest.mark.slow(seconds=50)
+@pytest.mark.slow(seconds=48)
 def test_the_keras_fer_lines_of_docs_cli_md_then_readme(home, monkeypatch, capsys):
     """Every `keras-fer` line of docs/cli.md, in its order, with the files it names made here; then every
     line of README.md that docs/cli.md does not already have, in README's order, in the same folder

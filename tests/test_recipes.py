@@ -42,7 +42,7 @@ def test_an_unknown_schedule_is_an_error_and_zero_weight_decay_is_zero():
         make_optimizer("lamb", 1e-3)
 
 
-@pytest.mark.slow(seconds=15)
+@pytest.mark.slow(seconds=10)
 def test_a_fast_recipe_run_saves_a_model_that_loads(tmp_path):
     from keras_fer.training import TrainConfig, train
     from tfds_fer2013.testing import write_fer2013_csv
@@ -71,7 +71,7 @@ def test_sgd_takes_the_weight_decay_and_ema_is_the_optimizers():
     assert not make_optimizer("adamw", 1e-3).use_ema
 
 
-@pytest.mark.slow(seconds=13)
+@pytest.mark.slow(seconds=8)
 def test_ema_weights_are_what_validation_and_the_checkpoint_see(tmp_path):
     import dataclasses
 

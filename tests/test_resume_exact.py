@@ -51,7 +51,7 @@ def best_weights(run):
     return keras.saving.load_model(run / "best.keras", compile=False).get_weights()
 
 
-@pytest.mark.slow(seconds=45)
+@pytest.mark.slow(seconds=30)
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_killed_and_resumed_equals_never_interrupted(tmp_path, backend):
     write_fer2013_csv(tmp_path / "fer", n_train=112, n_public=16)
@@ -83,7 +83,7 @@ def test_killed_and_resumed_equals_never_interrupted(tmp_path, backend):
         np.testing.assert_allclose(wb, wa, atol=1e-5, rtol=0)
 
 
-@pytest.mark.slow(seconds=14)
+@pytest.mark.slow(seconds=8)
 def test_two_train_calls_with_one_seed_are_one_run(tmp_path):
     from keras_fer.training import TrainConfig, train
 

@@ -70,7 +70,7 @@ def answers_on_loopback(url, tmp_path):
     assert refused.value.code == 415 and "not an image" in json.load(refused.value)["error"]
 
 
-@pytest.mark.slow(seconds=20)
+@pytest.mark.slow(seconds=12)
 def test_the_server_on_loopback_the_page_in_a_real_browser_then_ctrl_c(tmp_path, subtests):
     """One server process for both (starting one costs ~6 s): its HTTP API, then the page in Chromium with a
     fake camera and a chosen photo (a subtest, skipped without chromium), then Ctrl-C stops it cleanly."""

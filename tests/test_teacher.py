@@ -61,7 +61,7 @@ def test_load_keeps_each_images_target_through_augmentation(fer_dir):
     np.testing.assert_allclose(np.sort(every.sum(1)), np.ones(len(x)), atol=1e-5)
 
 
-@pytest.mark.slow(seconds=15)
+@pytest.mark.slow(seconds=8)
 @pytest.mark.parametrize("tf_data, classes", [(True, (2, 4)), (False, (3,))], ids=["tf.data", "arrays"])
 def test_a_distilled_run_learns_the_teachers_targets(fer_dir, tmp_path, monkeypatch, tf_data, classes):
     """A teacher that calls every face by one class, at weight 1: the model learns to say that class whatever

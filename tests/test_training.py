@@ -22,7 +22,7 @@ def test_refuses_a_folder_that_is_not_a_run(tmp_path):
     assert (tmp_path / "run" / "notes.txt").read_text() == "mine"
 
 
-@pytest.mark.slow(seconds=10)
+@pytest.mark.slow(seconds=6)
 def test_overwrite_replaces_another_configuration(tmp_path):
     write_fer2013_csv(tmp_path / "fer", n_train=14, n_public=7)
     config = TrainConfig(model="dnn", data=str(tmp_path / "fer"), epochs=1, batch_size=7)
