@@ -167,13 +167,16 @@ def carved_sizes(builder) -> dict:
     try:
         saved = json.loads(path.read_text())
         if saved.get("key") == key:
-            return dict(saved["sizes"])
-    except (OSError, ValueError, AttributeError):
+            return {split: int(saved["sizes"][split]) for split in CARVED_SPLITS}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         pass  # absent, unreadable or from another carve: count again
     validation = _count(_carve(builder.as_dataset(split="train", as_supervised=True, shuffle_files=False),
                                "validation"))
     sizes = {"train_fit": n_train - validation, "validation": validation}
-    write_json(path, {"key": key, "sizes": sizes})
+    try:
+        write_json(path, {"key": key, "sizes": sizes})
+    except OSError:
+        pass  # a read-only prepared copy: count again next time
     return sizes
 
 

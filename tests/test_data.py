@@ -204,6 +204,8 @@ def test_carved_sizes_are_counted_once_per_prepared_copy(fer_dir, monkeypatch):
     record["key"]["validation_per_mille"] += 1  # another carve: counted again
     open(saved, "w").write(json.dumps(record))
     assert data.carved_sizes(builder) == sizes and len(passes) == 2
+    open(saved, "w").write('{"key": ')  # a torn file (not written by keras-fer's atomic write): counted again
+    assert data.carved_sizes(builder) == sizes and len(passes) == 3
 
 
 def test_validation_mask_keeps_identical_images_together_and_takes_a_tenth():
