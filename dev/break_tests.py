@@ -23,6 +23,18 @@ MUTANTS = {
         "",
         ["tests/test_training.py::test_alike_splits_give_no_warning_and_the_train_step_is_traced_once"],
     ),
+    "Keras classes not registered when Keras arrives": (
+        "keras_fer/__init__.py",
+        'run_after_import("keras", _register_keras_classes)',
+        "pass",
+        ["tests/test_import_hooks.py"],
+    ),
+    "the TFDS builder not registered when TFDS arrives": (
+        "tfds_fer2013/__init__.py",
+        'run_after_import("tensorflow_datasets", _register_builder)',
+        "pass",
+        ["tests/test_import_hooks.py"],
+    ),
     "carved sizes counted at every call": (
         "keras_fer/data.py",
         '        if saved.get("key") == key:',
