@@ -105,7 +105,7 @@ MUTANTS = {
         "keras_fer/training/run.py",
         "    keras.utils.set_random_seed(plan.config.seed)\n",
         "",
-        ["tests/test_resume_exact.py::test_two_train_calls_with_one_seed_are_one_run"],
+        ["tests/test_resume_exact.py::test_killed_and_resumed_equals_never_interrupted[tensorflow]"],
     ),
     "validation overlaps what is fitted": (
         "keras_fer/data.py",

@@ -1,6 +1,7 @@
 """Exact resume: a run killed after an epoch and resumed equals the run that was never interrupted
 (history rows within 1e-5, best weights allclose), on TensorFlow (tf.data) and JAX (arrays); and two
-train() calls with one seed in one process are one run."""
+train() calls with one seed in one process are one run (the TensorFlow case trains its uninterrupted run
+twice in pytest's process)."""
 
 import json
 import os
@@ -51,15 +52,32 @@ def best_weights(run):
     return keras.saving.load_model(run / "best.keras", compile=False).get_weights()
 
 
+def train_here(data, out, monkeypatch):
+    """TRAIN in this process (TensorFlow, with the ramps), as `python -c TRAIN data out ramps` runs it."""
+    monkeypatch.setattr(sys, "argv", ["-c", str(data), str(out), "ramps"])
+    exec(compile(TRAIN, "<TRAIN>", "exec"), {"__name__": "__main__"})
+    return pd.read_csv(out / "history.csv")
+
+
 @pytest.mark.slow(seconds=30)
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
-def test_killed_and_resumed_equals_never_interrupted(tmp_path, backend):
+def test_killed_and_resumed_equals_never_interrupted(tmp_path, backend, monkeypatch):
+    """TensorFlow: the uninterrupted run is trained twice in this process (pytest's, which has run other
+    tests: two train() calls with one seed are one run, and any state one leaves behind would show), and the
+    killed and resumed runs are fresh processes. JAX: all three are fresh processes without TensorFlow."""
     write_fer2013_csv(tmp_path / "fer", n_train=112, n_public=16)
-    env = dict(os.environ, KERAS_FER_CACHE=str(tmp_path / "cache"), KERAS_BACKEND=backend,
-               TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")  # conftest: one XLA cache for the session
-    whole = subprocess.run(command(tmp_path / "fer", tmp_path / "whole", backend), env=env, capture_output=True,
-                           text=True, timeout=600)
-    assert whole.returncode == 0, whole.stderr[-2000:]
+    # the thread settings are this process's (conftest: one thread per xdist worker; one XLA cache)
+    env = dict(os.environ, KERAS_FER_CACHE=str(tmp_path / "cache"), KERAS_BACKEND=backend)
+    if backend == "tensorflow":
+        monkeypatch.setenv("KERAS_FER_CACHE", env["KERAS_FER_CACHE"])
+        a = train_here(tmp_path / "fer", tmp_path / "whole", monkeypatch)
+        b = train_here(tmp_path / "fer", tmp_path / "twice", monkeypatch)
+        assert a["epoch"].tolist() == b["epoch"].tolist() == [1, 2, 3]
+        np.testing.assert_allclose(b[COLUMNS].to_numpy(), a[COLUMNS].to_numpy(), atol=1e-6, rtol=0)
+    else:
+        whole = subprocess.run(command(tmp_path / "fer", tmp_path / "whole", backend), env=env, capture_output=True,
+                               text=True, timeout=600)
+        assert whole.returncode == 0, whole.stderr[-2000:]
 
     out = tmp_path / "killed"
     kill_after_first_backup(command(tmp_path / "fer", out, backend), out, env)
@@ -81,16 +99,3 @@ def test_killed_and_resumed_equals_never_interrupted(tmp_path, backend):
         (tmp_path / "whole" / "best.json").read_text())["epoch"]
     for wa, wb in zip(best_weights(tmp_path / "whole"), best_weights(out)):
         np.testing.assert_allclose(wb, wa, atol=1e-5, rtol=0)
-
-
-@pytest.mark.slow(seconds=8)
-def test_two_train_calls_with_one_seed_are_one_run(tmp_path):
-    from keras_fer.training import TrainConfig, train
-
-    write_fer2013_csv(tmp_path / "fer", n_train=96, n_public=16)
-    config = dict(model="dnn", param_budget=30000, data=str(tmp_path / "fer"), epochs=2, batch_size=16,
-                  precision="float32", recipe="fast")
-    train(TrainConfig(**config), tmp_path / "a", verbose=0)
-    train(TrainConfig(**config), tmp_path / "b", verbose=0)
-    a, b = pd.read_csv(tmp_path / "a" / "history.csv"), pd.read_csv(tmp_path / "b" / "history.csv")
-    np.testing.assert_allclose(b[COLUMNS].to_numpy(), a[COLUMNS].to_numpy(), atol=1e-6, rtol=0)
