@@ -154,7 +154,7 @@ def test_augmented_pipeline_under_the_jax_backend(fer_dir):
     assert "SHAPE (32, 48, 48, 1) True" in out.stdout
 
 
-@pytest.mark.slow(seconds=14)
+@pytest.mark.slow(seconds=10)
 @pytest.mark.skipif(not (REAL_DATA / "fer2013.csv.gz").is_file(), reason="real FER2013 not present")
 def test_real_fer2013_split_sizes_and_class_counts():
     builder = data.prepare(REAL_DATA)

@@ -29,7 +29,7 @@ print(len(seen), seen[0], importlib.resources.files("email").joinpath("mime").is
     assert run(code) == ["0", "1", "email", "True", "SourceFileLoader"]
 
 
-@pytest.mark.slow(seconds=7)
+@pytest.mark.slow(seconds=8)
 def test_importing_keras_fer_is_cheap_and_registers_the_builder_and_classes_when_tfds_and_keras_arrive(tmp_path):
     # One fresh process: keras_fer imported first, then TFDS (which brings TensorFlow and Keras), then a
     # FerCNN saved here loads as a FerCNN without keras_fer.models ever being imported by the caller.
