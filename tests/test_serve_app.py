@@ -2,11 +2,9 @@
 
 import io
 import re
-import struct
 import tempfile
 import threading
 import time
-import zlib
 
 import numpy as np
 import pytest
@@ -21,7 +19,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from keras_fer import CLASS_NAMES  # noqa: E402
 from keras_fer.serve import create_app  # noqa: E402
 from keras_fer.serve.app import _page_files  # noqa: E402
-from test_serve_uploads import png_claiming  # noqa: E402
+from test_serve_uploads import encoded, png_chunk, png_claiming  # noqa: E402
 
 
 def jpeg_of(rgb, quality=95) -> bytes:
@@ -110,11 +108,8 @@ def test_bad_requests_get_a_4xx_and_a_message(client):
 def test_uploads_over_the_limit_are_refused_and_nothing_spools_to_disk(monkeypatch, detector):
     # a valid 800x900 PNG made 2.5 MiB by a private chunk that decoders skip (noise pixels would do it
     # too, but OpenCV's face cascade then takes 2.5 s on each)
-    big = io.BytesIO()
-    Image.fromarray(np.full((800, 900, 3), 128, np.uint8)).save(big, "PNG")
-    padding = np.random.default_rng(0).bytes(5 * 2**19)
-    chunk = struct.pack(">I", len(padding)) + b"keFr" + padding + struct.pack(">I", zlib.crc32(b"keFr" + padding))
-    big = big.getvalue()[:33] + chunk + big.getvalue()[33:]  # after the signature and IHDR
+    png = encoded(Image.fromarray(np.full((800, 900, 3), 128, np.uint8)), "PNG")
+    big = png[:33] + png_chunk(b"keFr", np.random.default_rng(0).bytes(5 * 2**19)) + png[33:]  # after IHDR
     assert len(big) > 2 * 2**20  # more than Starlette's default spool size (1 MiB)
 
     def no_disk(self):

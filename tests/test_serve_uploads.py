@@ -17,13 +17,15 @@ def encoded(image: Image.Image, fmt: str, **kw) -> bytes:
     return buffer.getvalue()
 
 
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
 def png_claiming(width: int, height: int) -> bytes:
     """A small valid PNG whose header says width x height (a decompression bomb's shape)."""
-    data = bytearray(encoded(Image.new("L", (8, 8)), "PNG"))
-    ihdr = struct.pack(">II", width, height) + bytes(data[24:29])
-    data[16:29] = ihdr
-    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    return bytes(data)
+    data = encoded(Image.new("L", (8, 8)), "PNG")  # signature (8 bytes), IHDR chunk (25), the rest
+    return data[:8] + png_chunk(b"IHDR", struct.pack(">II", width, height) + data[24:29]) + data[33:]
 
 
 def status_of(data: bytes, **kw) -> tuple:
