@@ -43,13 +43,14 @@ def pytest_runtest_protocol(item, nextitem):
     t0, c0 = time.time(), os.times()
     yield
     c1 = os.times()
-    _append({"worker": os.environ.get("PYTEST_XDIST_WORKER", "-"), "test": item.nodeid, "start": t0,
+    worker = getattr(item.config, "workerinput", {}).get("workerid", "-")  # xdist's worker id, in its workers
+    _append({"worker": worker, "test": item.nodeid, "start": t0,
              "end": time.time(), "cpu": c1.user - c0.user + c1.system - c0.system,
              "child_cpu": c1.children_user - c0.children_user + c1.children_system - c0.children_system})
 
 
 def pytest_sessionstart(session):
-    if "PYTEST_XDIST_WORKER" not in os.environ and os.path.exists("/proc/stat"):
+    if not hasattr(session.config, "workerinput") and os.path.exists("/proc/stat"):  # xdist's controller, or no xdist
         session.config._timeline_start = (time.time(), _machine_busy_seconds())
 
 
