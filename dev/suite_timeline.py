@@ -96,7 +96,10 @@ def main(argv=None) -> int:
     parser.add_argument("--top", type=int, default=20, help="how many of the costliest tests to list")
     args = parser.parse_args(argv)
     with open(args.file) as f:
-        print(summary([json.loads(line) for line in f if line.strip()], args.top))
+        rows = [json.loads(line) for line in f if line.strip()]
+    if not any("test" in row for row in rows):
+        raise SystemExit(f"{args.file}: no test lines (was pytest run with -p suite_timeline?)")
+    print(summary(rows, args.top))
     return 0
 
 
